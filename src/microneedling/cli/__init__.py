@@ -1,0 +1,89 @@
+"""The ``microneedling`` command line.
+
+Every command: ``--help``; ``--json`` prints exactly one JSON object on stdout where it computes
+something; bad input exits 2 with one line on stderr naming the field, the value and what is allowed.
+Each engine's commands live in their own module of this package and register on :data:`app`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from pydantic import ValidationError
+
+from microneedling import __version__
+from microneedling.cli.common import print_error
+from microneedling.errors import InputError, from_validation_error
+
+# Typer vendors click as typer._click
+from typer._click.exceptions import NoArgsIsHelpError as _NoArgsIsHelpError
+from typer._click.exceptions import UsageError as _UsageError
+
+app = typer.Typer(
+    name="microneedling",
+    help="Simulate and plan microneedling of atrophic acne scars.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["--help", "-h"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"microneedling {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Simulate and plan microneedling of atrophic acne scars."""
+
+
+# command modules register themselves on `app` when imported
+from microneedling.cli import demo as _demo  # noqa: E402,F401
+from microneedling.cli import reference as _reference  # noqa: E402,F401
+from microneedling.cli import skin as _skin  # noqa: E402,F401
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: runs the app, mapping bad input to exit code 2 and one line on stderr."""
+    try:
+        rv = app(args=argv, prog_name="microneedling", standalone_mode=False)
+    except InputError as exc:
+        print_error(exc.one_line())
+        return 2
+    except ValidationError as exc:
+        print_error(from_validation_error(exc).one_line())
+        return 2
+    except _NoArgsIsHelpError:
+        app(args=["--help"], prog_name="microneedling", standalone_mode=False)
+        return 0
+    except _UsageError as exc:
+        print_error(_usage_message(exc))
+        return 2
+    except typer.Abort:
+        print_error("aborted")
+        return 1
+    except BrokenPipeError:
+        return 0
+    return rv if isinstance(rv, int) else 0
+
+
+def _usage_message(exc: _UsageError) -> str:
+    """Click's message, with the offending value added when Typer's coercion knew it."""
+    msg = exc.format_message()
+    cause = exc.__cause__
+    if isinstance(cause, ValidationError) and cause.errors():
+        value = cause.errors()[0].get("input")
+        if value is not None and repr(value) not in msg:
+            msg = f"{msg.rstrip('.')} (got {value!r})"
+    return msg
+
+
+if __name__ == "__main__":
+    sys.exit(main())

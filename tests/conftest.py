@@ -1,0 +1,35 @@
+"""Shared test helpers: run the CLI in-process and capture stdout/stderr/exit code."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run ``microneedling ARGS`` in-process (as the console script does) and capture its output."""
+    from microneedling.cli import main
+
+    def _run(*args: str) -> CliResult:
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # pragma: no cover - main returns codes, Typer may still exit
+            code = exc.code if isinstance(exc.code, int) else 1
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return _run
