@@ -1,0 +1,1 @@
+"""Comparison modules, one per engine; see :mod:`microneedling.validation`."""
