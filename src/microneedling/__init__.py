@@ -14,7 +14,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-from microneedling.citations import cite, citations_used, format_references  # noqa: E402
+from microneedling.citations import citations_used, cite, format_references  # noqa: E402
 from microneedling.errors import InputError  # noqa: E402
 from microneedling.params import Parameter, get_parameter, parameter_value, registry  # noqa: E402
 

@@ -105,6 +105,7 @@ def write_outputs(out_dir: str | Path, files: dict[str, str | bytes]) -> Path:
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(content.encode("utf-8") if isinstance(content, str) else content)
+            os.chmod(tmp, 0o666 & ~_umask())
             staged.append((Path(tmp), out / name))
         for tmp, final in staged:
             os.replace(tmp, final)
@@ -113,6 +114,12 @@ def write_outputs(out_dir: str | Path, files: dict[str, str | bytes]) -> Path:
             if tmp.exists():
                 tmp.unlink()
     return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def to_json(obj: Any) -> str:

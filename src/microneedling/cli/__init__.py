@@ -12,13 +12,13 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from microneedling import __version__
-from microneedling.cli.common import print_error
-from microneedling.errors import InputError, from_validation_error
-
 # Typer vendors click as typer._click
 from typer._click.exceptions import NoArgsIsHelpError as _NoArgsIsHelpError
 from typer._click.exceptions import UsageError as _UsageError
+
+from microneedling import __version__
+from microneedling.cli.common import print_error
+from microneedling.errors import InputError, from_validation_error
 
 app = typer.Typer(
     name="microneedling",
@@ -48,6 +48,7 @@ def _root(
 from microneedling.cli import demo as _demo  # noqa: E402,F401
 from microneedling.cli import reference as _reference  # noqa: E402,F401
 from microneedling.cli import skin as _skin  # noqa: E402,F401
+from microneedling.cli import validate as _validate  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:

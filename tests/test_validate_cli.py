@@ -1,0 +1,39 @@
+"""`microneedling validate`: writes the report, and exits 1 when a comparison misses its tolerance."""
+
+import json
+
+import pytest
+
+from microneedling import validation
+from microneedling.validation import Comparison, max_abs_z, max_rel_error, rmse
+
+
+def test_validate_fast_writes_report(run_cli, tmp_path):
+    r = run_cli("validate", "--fast", "--out", str(tmp_path), "--json")
+    assert r.code == 0, r.err
+    payload = json.loads(r.out)
+    assert payload["failed"] == []
+    html = (tmp_path / "validation.html").read_text()
+    assert "data:image/png;base64," in html and "References" in html
+    for c in payload["comparisons"]:
+        assert c["sources"] and c["metric"] and c["tolerance"] >= 0
+
+
+def test_failed_comparison_exits_1_and_is_reported(run_cli, tmp_path, monkeypatch):
+    def bad() -> Comparison:
+        return Comparison(name="deliberately_off", title="Deliberately off", quantity="q", x_label="x",
+                          x=[1.0, 2.0], observed=[1.0, 2.0], observed_err=[0.1, 0.1], predicted=[1.0, 3.0],
+                          metric="max |z|", error=max_abs_z([1.0, 2.0], [0.1, 0.1], [1.0, 3.0]), tolerance=2.0,
+                          sources=["Davis2004"])
+
+    monkeypatch.setitem(validation._REGISTRY, "deliberately_off", validation._Entry("deliberately_off", True, bad))
+    r = run_cli("validate", "--fast", "--out", str(tmp_path), "--json")
+    assert r.code == 1
+    assert json.loads(r.out)["failed"] == ["deliberately_off"]
+    assert "FAIL" in (tmp_path / "validation.html").read_text()
+
+
+def test_metrics_against_hand_computation():
+    assert max_abs_z([1.0, 2.0], [0.5, 1.0], [2.0, 2.5]) == pytest.approx(2.0)
+    assert max_rel_error([2.0, 4.0], [2.2, 3.0]) == pytest.approx(0.25)
+    assert rmse([0.0, 0.0], [3.0, 4.0]) == pytest.approx((12.5) ** 0.5)
