@@ -25,6 +25,13 @@ test: $(STAMP)
 bench: $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+docs: $(STAMP)
+	$(BIN)/python docs/gen_pages.py
+	$(BIN)/mkdocs build --strict --quiet
+
+validate: $(STAMP)
+	$(BIN)/microneedling validate --out validation-out
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
