@@ -1,0 +1,144 @@
+"""Per-zone plan: device and needle length for each scarred zone, and the course (sessions, interval).
+
+For each zone the target is the deepest scar floor in that zone (scar ``depth_mm``). The chosen needle is the
+shortest length the device offers whose *real* penetration (mechanical engine,
+``microneedling.injury.session_injury``) reaches the dermis and the target, capped by the clinician-editable
+zone table ``data/parameters/planner_zone_plan.csv`` (cheek 1.5 mm, the Harris 2015 median; thinner zones
+lower). Where the cap stops the target, the cap is used and the zone says so. Where the engine cannot
+model a zone, the cap is proposed and the zone says penetration was not modelled. Course defaults:
+Harris 2015 medians (3 sessions, 4 weeks apart).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from microneedling.errors import InputError
+from microneedling.params import get_parameter, parameter_value
+from microneedling.patient import Patient, Zone
+from microneedling.units import NeedleLengthMM, PositiveWeeks
+
+Device = Literal["roller", "pen", "stamp"]
+GRID_MM = 0.25  # resolution of proposed needle lengths (the plan's grid; pens dial 0.25-3.0 mm)
+DEFAULT_LENGTHS_MM = tuple(round(GRID_MM * k, 2) for k in range(1, 13))
+
+
+class PlanRequest(BaseModel):
+    """What the provider chooses: device, the lengths it offers, course, optional per-zone cap edits."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    device: Device = "pen"
+    available_lengths_mm: Annotated[list[NeedleLengthMM], Field(min_length=1, max_length=24)] = list(
+        DEFAULT_LENGTHS_MM)
+    sessions: Annotated[int, Field(ge=1, le=12)] | None = None
+    interval_weeks: PositiveWeeks | None = None
+    caps_mm: dict[Zone, NeedleLengthMM] = {}
+
+    @field_validator("available_lengths_mm")
+    @classmethod
+    def _sorted_unique(cls, v: list[float]) -> list[float]:
+        return sorted(set(v))
+
+
+@dataclass(frozen=True)
+class ZoneChoice:
+    zone: str
+    device: str
+    needle_length_mm: float
+    cap_mm: float
+    cap_source: str
+    target_depth_mm: float
+    penetration_depth_mm: float | None
+    reaches_dermis: bool | None
+    bleeding: bool | None
+    reaches_target: bool | None
+    note: str
+
+
+@dataclass(frozen=True)
+class ZonePlan:
+    device: str
+    sessions: int
+    interval_weeks: float
+    zones: tuple[ZoneChoice, ...]
+    engine: str
+
+    def as_dict(self) -> dict:
+        return {"device": self.device, "sessions": self.sessions, "interval_weeks": self.interval_weeks,
+                "engine": self.engine, "zones": [asdict(z) for z in self.zones]}
+
+
+InjuryFn = Callable[..., object]
+
+
+def zone_caps() -> dict[Zone, float]:
+    """The packaged needle-length cap per zone, mm (records its sources)."""
+    return {z: parameter_value(f"plan.zone_cap.{z.value}.needle_mm") for z in Zone}
+
+
+def default_course() -> tuple[int, float]:
+    """Harris 2015 medians: (sessions, interval in weeks)."""
+    return int(parameter_value("plan.default_sessions")), parameter_value("plan.default_interval_week")
+
+
+def engine_injury_fn() -> InjuryFn | None:
+    """The mechanical engine's ``session_injury`` if it is installed, else None."""
+    try:
+        mod = importlib.import_module("microneedling.injury")
+    except ImportError:  # pragma: no cover - the module is part of the package
+        return None
+    return getattr(mod, "session_injury", None)
+
+
+def _choose(zone: Zone, device: str, lengths: list[float], cap: float, target: float,
+            injury_fn: InjuryFn | None, sex: str, age_years: float) -> tuple:
+    allowed = [v for v in lengths if v <= cap + 1e-9]
+    if not allowed:
+        raise InputError("available_lengths_mm", lengths, f"no length at or under the {zone.value} cap of {cap} mm")
+    if injury_fn is None:
+        return allowed[-1], None, "penetration not modelled (mechanical engine unavailable): the zone cap is proposed"
+    last = None
+    for length in allowed:
+        try:
+            inj = injury_fn(zone.value, device, length, sex=sex, age_years=age_years)
+        except InputError as exc:
+            return allowed[-1], None, f"penetration not modelled for {zone.value} ({exc.allowed}): the zone cap is proposed"
+        last = (length, inj)
+        if inj.reaches_dermis and inj.penetration_depth_mm >= target:
+            return length, inj, "shortest available length whose real penetration reaches the scar floor"
+    length, inj = last
+    return length, inj, f"the {zone.value} cap ({cap} mm) stops the needle short of the scar floor; cap used"
+
+
+def plan_zones(patient: Patient, request: PlanRequest | None = None,
+               injury_fn: InjuryFn | None | Literal["engine"] = "engine") -> ZonePlan:
+    """Device and needle length per scarred zone of ``patient`` and the course (pure; no I/O)."""
+    request = request or PlanRequest()
+    fn = engine_injury_fn() if injury_fn == "engine" else injury_fn
+    caps = zone_caps()
+    sessions, interval = default_course()
+    choices = []
+    for zs in patient.zones:
+        cap = request.caps_mm.get(zs.zone, caps[zs.zone])
+        cap_source = "edited by provider" if zs.zone in request.caps_mm else \
+            get_parameter(f"plan.zone_cap.{zs.zone.value}.needle_mm").source
+        target = max(g.depth_mm for g in zs.scars)
+        length, inj, note = _choose(zs.zone, request.device, request.available_lengths_mm, cap, target, fn,
+                                    patient.sex.value, patient.age_years)
+        choices.append(ZoneChoice(
+            zone=zs.zone.value, device=request.device, needle_length_mm=length, cap_mm=cap, cap_source=cap_source,
+            target_depth_mm=target,
+            penetration_depth_mm=None if inj is None else float(inj.penetration_depth_mm),
+            reaches_dermis=None if inj is None else bool(inj.reaches_dermis),
+            bleeding=None if inj is None else bool(inj.bleeding),
+            reaches_target=None if inj is None else bool(inj.reaches_dermis and inj.penetration_depth_mm >= target),
+            note=note))
+    return ZonePlan(device=request.device, sessions=request.sessions or sessions,
+                    interval_weeks=float(request.interval_weeks or interval), zones=tuple(choices),
+                    engine="mechanical engine (session_injury)" if fn is not None else "none (zone caps only)")
