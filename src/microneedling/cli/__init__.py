@@ -49,6 +49,7 @@ from microneedling.cli import demo as _demo  # noqa: E402,F401
 from microneedling.cli import reference as _reference  # noqa: E402,F401
 from microneedling.cli import skin as _skin  # noqa: E402,F401
 from microneedling.cli import validate as _validate  # noqa: E402,F401
+from microneedling.cli import trial as _trial  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:

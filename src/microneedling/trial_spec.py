@@ -1,0 +1,197 @@
+"""The virtual trial spec (DESIGN.md, "Virtual trial spec"): pydantic models, YAML loading, one-line errors.
+
+A spec names a seed, one or more arms (population + protocol) and the timepoints, in weeks after the first
+session, at which every arm is scored. Bad specs raise :class:`~microneedling.errors.InputError` naming the
+field, the value and what is allowed: fractions that do not sum to 1, a negative n, an unknown scale or
+device, a needling protocol without needle length, sessions or interval.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from microneedling.errors import InputError, from_validation_error
+from microneedling.patient import Fitzpatrick, ScarType, Zone
+from microneedling.units import AgeYears, NeedleLengthMM, PositiveWeeks
+
+FRACTION_SUM_TOLERANCE = 1e-6
+MAX_COHORT = 1_000_000
+
+
+class Scale(StrEnum):
+    """Outcome scales (Goodman & Baron 2006): quantitative 0-84 points, qualitative grade 1-4."""
+
+    goodman_baron_quantitative = "goodman_baron_quantitative"
+    goodman_baron_qualitative = "goodman_baron_qualitative"
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        return (0.0, 84.0) if self is Scale.goodman_baron_quantitative else (1.0, 4.0)
+
+    @property
+    def unit(self) -> str:
+        return "points" if self is Scale.goodman_baron_quantitative else "grade"
+
+
+class Device(StrEnum):
+    roller = "roller"
+    pen = "pen"
+    stamp = "stamp"
+    none = "none"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AgeDistribution(_Strict):
+    """Normal age distribution, truncated to the refusal bounds of :data:`AgeYears` when sampled."""
+
+    mean: AgeYears
+    sd: Annotated[float, Field(ge=0.0, le=30.0, allow_inf_nan=False)] = 0.0
+
+
+class Baseline(_Strict):
+    """Baseline score on the named scale: mean and inter-patient SD as a rater would record them."""
+
+    scale: Scale
+    mean: Annotated[float, Field(allow_inf_nan=False)]
+    sd: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 0.0
+
+    @model_validator(mode="after")
+    def _in_scale(self) -> Baseline:
+        lo, hi = self.scale.bounds
+        if not lo <= self.mean <= hi:
+            raise InputError("mean", self.mean, f"must be in [{lo:g}, {hi:g}] on scale {self.scale.value}")
+        if self.sd > (hi - lo) / 2:
+            raise InputError("sd", self.sd, f"must be in [0, {(hi - lo) / 2:g}] on scale {self.scale.value}")
+        return self
+
+
+def _sum_to_one(field: str, value: dict) -> dict:
+    if not value:
+        raise ValueError(f"{field} needs at least one category")
+    total = sum(value.values())
+    if not math.isfinite(total) or abs(total - 1.0) > FRACTION_SUM_TOLERANCE:
+        raise ValueError(f"fractions must sum to 1 (they sum to {total:.6g})")
+    return value
+
+
+class Population(_Strict):
+    n: Annotated[int, Field(ge=1, le=MAX_COHORT)]
+    age_years: AgeDistribution
+    fitzpatrick: dict[Fitzpatrick, Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]]
+    scar_mix: dict[ScarType, Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]]
+    baseline: Baseline
+
+    @field_validator("fitzpatrick")
+    @classmethod
+    def _fitz_sum(cls, v: dict) -> dict:
+        return _sum_to_one("fitzpatrick", v)
+
+    @field_validator("scar_mix")
+    @classmethod
+    def _mix_sum(cls, v: dict) -> dict:
+        return _sum_to_one("scar_mix", v)
+
+
+class Protocol(_Strict):
+    """Treatment protocol of an arm. ``device: none`` is an untreated control: other keys are optional."""
+
+    device: Device
+    needle_length_mm: NeedleLengthMM | None = None
+    sessions: Annotated[int, Field(ge=1, le=24)] | None = None
+    interval_weeks: PositiveWeeks | None = None
+    adjunct: Literal["none"] = "none"
+    zone: Zone = Zone.cheek
+
+    @model_validator(mode="after")
+    def _complete(self) -> Protocol:
+        if self.device is not Device.none:
+            for key in ("needle_length_mm", "sessions", "interval_weeks"):
+                if getattr(self, key) is None:
+                    raise InputError(key, None, f"required when device is {self.device.value}")
+        return self
+
+    @property
+    def treated(self) -> bool:
+        return self.device is not Device.none
+
+    def session_weeks(self) -> list[float]:
+        """Weeks of each session after the first (the first is week 0); empty for controls."""
+        if not self.treated:
+            return []
+        return [i * float(self.interval_weeks) for i in range(int(self.sessions))]
+
+
+class Arm(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.+-]+$")]
+    population: Population
+    protocol: Protocol
+
+
+class TrialSpec(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=128)]
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    arms: Annotated[list[Arm], Field(min_length=1, max_length=64)]
+    timepoints_weeks: Annotated[list[PositiveWeeks], Field(min_length=1, max_length=104)]
+    draws: Annotated[int, Field(ge=10, le=2000, description="parameter-uncertainty draws")] = 200
+
+    @field_validator("timepoints_weeks")
+    @classmethod
+    def _increasing(cls, v: list[float]) -> list[float]:
+        if any(b <= a for a, b in zip(v, v[1:], strict=False)):
+            raise ValueError("timepoints must be strictly increasing")
+        return v
+
+    @field_validator("arms")
+    @classmethod
+    def _unique_names(cls, v: list[Arm]) -> list[Arm]:
+        names = [a.name for a in v]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"arm names must be unique (repeated: {', '.join(dup)})")
+        return v
+
+
+def spec_from_dict(raw: object) -> TrialSpec:
+    """Validate a parsed spec; bad content raises :class:`InputError` (one line: field, value, allowed)."""
+    if not isinstance(raw, dict):
+        raise InputError("spec", type(raw).__name__, "must be a mapping with keys name, seed, arms, timepoints_weeks")
+    try:
+        return TrialSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise _field_error(exc) from None
+
+
+def _field_error(exc: ValidationError) -> InputError:
+    """Like :func:`from_validation_error`, but an InputError raised inside a validator keeps its path."""
+    err = exc.errors()[0]
+    inner = (err.get("ctx") or {}).get("error")
+    if isinstance(inner, InputError):
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        field = f"{loc}.{inner.field}" if loc else inner.field
+        return InputError(field, inner.value, inner.allowed)
+    return from_validation_error(exc)
+
+
+def load_spec(path: str | Path) -> TrialSpec:
+    """Read and validate a YAML trial spec."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("spec_file", str(path), "file does not exist") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise InputError("spec_file", str(path), f"not a readable text file ({type(exc).__name__})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError("spec_file", str(path), f"not valid YAML ({type(exc).__name__})") from None
+    return spec_from_dict(raw)

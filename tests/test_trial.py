@@ -1,0 +1,113 @@
+"""Virtual trials: scales and rater noise, population sampling, and the trial contract.
+
+Sources of the numbers: the rater SD is derived from Goodman & Baron 2006 (J Cosmet Dermatol 5:48, 4 observers
+within 4 points in 19 of 21 patients); the scale bounds (0-84 points, grades 1-4) are that paper and its
+qualitative companion (Dermatol Surg 32:1458); the responder definitions (>= 1 grade, >= 25% reduction)
+and the output keys are DESIGN.md's trial contract.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from microneedling.params import get_parameter
+from microneedling.population import sample_cohort
+from microneedling.scales import (
+    QUANT_RATER_SD,
+    expected_record,
+    rater_sd_from_agreement,
+    record,
+    relative_severity,
+    true_score,
+)
+from microneedling.trial_spec import Scale, spec_from_dict
+from tests.test_trial_spec import DESIGN_SPEC
+
+# --- scales ------------------------------------------------------------------------------------------
+
+
+def test_quantitative_rater_sd_is_the_derivation_from_goodman_baron_agreement():
+    """19/21 within 4 points among 4 observers -> the CSV value; the CSV bounds are the same derivation at
+    the Clopper-Pearson limits of 19/21 (0.6962 and 0.9883)."""
+    p = get_parameter(QUANT_RATER_SD)
+    assert rater_sd_from_agreement(4.0, 19 / 21, 4) == pytest.approx(p.value, abs=1e-4)
+    assert rater_sd_from_agreement(4.0, 0.98825, 4) == pytest.approx(p.low, abs=2e-3)
+    assert rater_sd_from_agreement(4.0, 0.69623, 4) == pytest.approx(p.high, abs=2e-3)
+
+
+def test_rater_sd_derivation_recovers_a_simulated_rater():
+    """Closed loop: simulate 4 raters with SD 1.5, measure P(range <= 4), invert -> 1.5."""
+    rng = np.random.default_rng(0)
+    ratings = rng.normal(0.0, 1.5, size=(400_000, 4))
+    frac = float(np.mean(np.ptp(ratings, axis=1) <= 4.0))
+    assert rater_sd_from_agreement(4.0, frac, 4) == pytest.approx(1.5, rel=0.01)
+
+
+@pytest.mark.parametrize("scale,sd", [(Scale.goodman_baron_qualitative, 0.4),
+                                      (Scale.goodman_baron_quantitative, 1.2)])
+def test_expected_record_matches_monte_carlo(scale, sd):
+    lo, hi = scale.bounds
+    true = jnp.linspace(lo, hi, 9) if scale is Scale.goodman_baron_qualitative else jnp.linspace(0.0, 30.0, 9)
+    mc = record(jax.random.PRNGKey(1), jnp.broadcast_to(true, (100_000, 9)), scale, sd).mean(0)
+    np.testing.assert_allclose(expected_record(true, scale, sd), mc, atol=0.01)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(1.5, 4.0), st.floats(0.0, 1.0), st.sampled_from(list(Scale)))
+def test_true_score_and_relative_severity_are_inverse(baseline, s, scale):
+    if scale is Scale.goodman_baron_quantitative:
+        baseline *= 10.0
+    score = true_score(baseline, s, scale)
+    lo, hi = scale.bounds
+    assert lo - 1e-12 <= score <= baseline + 1e-12
+    assert relative_severity(baseline, score, scale) == pytest.approx(s, abs=1e-9)
+
+
+def test_record_stays_on_the_scale():
+    key = jax.random.PRNGKey(3)
+    rec = record(key, jnp.asarray([0.0, 84.0, 40.3]).repeat(1000), Scale.goodman_baron_quantitative, 5.0)
+    assert float(rec.min()) >= 0.0 and float(rec.max()) <= 84.0
+    assert np.all(np.asarray(rec) == np.round(np.asarray(rec)))
+
+
+# --- population --------------------------------------------------------------------------------------
+
+
+def _population(n=4000, **baseline):
+    d = dict(DESIGN_SPEC)
+    spec = spec_from_dict(d)
+    pop = spec.arms[0].population.model_copy(update={"n": n})
+    if baseline:
+        pop = pop.model_copy(update={"baseline": pop.baseline.model_copy(update=baseline)})
+    return pop
+
+
+def test_cohort_reproduces_the_population():
+    """Age mean/SD, Fitzpatrick fractions and the recorded baseline mean/SD of DESIGN_SPEC within sampling
+    error of n = 4000 (4 SE)."""
+    pop = _population()
+    c = sample_cohort(pop, jax.random.PRNGKey(0), qualitative_rater_sd=0.5)
+    n = c.n
+    assert abs(float(c.age_years.mean()) - 30.0) < 4 * 7 / np.sqrt(n)
+    assert float(c.age_years.std()) == pytest.approx(7.0, rel=0.05)
+    counts = np.bincount(np.asarray(c.fitzpatrick_index), minlength=6) / n
+    np.testing.assert_allclose(counts, [0, 0.2, 0.4, 0.3, 0.1, 0], atol=4 * np.sqrt(0.25 / n))
+    rec0 = record(jax.random.PRNGKey(1), c.baseline_true, Scale.goodman_baron_quantitative, 1.2233)
+    assert abs(float(rec0.mean()) - 14.0) < 4 * 5 / np.sqrt(n)
+    assert float(rec0.std()) == pytest.approx(5.0, rel=0.06)
+    np.testing.assert_allclose(np.asarray(c.scar_weights[0]), [0.3, 0.4, 0.3])
+
+
+def test_same_key_same_cohort_different_key_different():
+    pop = _population(n=50)
+    a = sample_cohort(pop, jax.random.PRNGKey(5), 0.5)
+    b = sample_cohort(pop, jax.random.PRNGKey(5), 0.5)
+    c = sample_cohort(pop, jax.random.PRNGKey(6), 0.5)
+    np.testing.assert_array_equal(a.age_years, b.age_years)
+    np.testing.assert_array_equal(a.baseline_true, b.baseline_true)
+    assert not np.array_equal(a.age_years, c.age_years)
