@@ -1,0 +1,102 @@
+"""Needle insertion: from needle geometry and spacing to puncture force, dimpling and real penetration depth.
+
+Skin dimples under a needle before it is pierced; when a needle of nominal length ``L`` is driven home the
+skin is still deflected by the dimple ``delta`` it held at puncture, so the channel is ``L - delta`` deep
+(zero when ``delta >= L``: no puncture). The skin acts as an elastic foundation under each needle
+(Olatunji2013's beam-on-elastic-foundation analogy), so ``delta`` scales with the puncture force:
+``delta = delta_ref * F / F_ref``. ``F`` is Olatunji2013's measured force per needle, raised for closely
+spaced needles (bed-of-nails effect, only below about 150 um tip spacing). ``delta_ref`` is calibrated on
+human in vivo OCT (Donnelly2010). The needle is a cone-tipped shaft (Kalluri2011 DermaRoller geometry); the
+channel's surface radius is the needle's radius where it crosses the skin surface.
+
+Not modelled (no data found): Davis2004's slope of insertion force against tip area (its figures were not
+readable), and the drop of force with insertion speed beyond Olatunji2013's 0.5-1.0 mm/s.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import jax.numpy as jnp
+
+from microneedling.params import parameter_value
+
+
+@dataclass(frozen=True)
+class Needle:
+    """A solid needle: nominal length, shaft (base) radius, tip radius and taper (radius gain per length)."""
+
+    length_mm: float
+    base_radius_um: float
+    tip_radius_um: float
+    taper_slope: float
+
+    def radius_at_um(self, distance_from_tip_um):
+        """Needle radius (um) at ``distance_from_tip_um`` from the tip (array-friendly)."""
+        return jnp.minimum(self.tip_radius_um + self.taper_slope * jnp.maximum(distance_from_tip_um, 0.0),
+                           self.base_radius_um)
+
+    @property
+    def tip_area_um2(self) -> float:
+        return math.pi * self.tip_radius_um**2
+
+
+def standard_needle(length_mm: float) -> Needle:
+    """The metal microneedle of rollers, pens and stamps (Kalluri2011 geometry) at ``length_mm``."""
+    return Needle(length_mm=length_mm, base_radius_um=parameter_value("needle.base_radius_um"),
+                  tip_radius_um=parameter_value("needle.tip_radius_um"),
+                  taper_slope=parameter_value("needle.taper_slope"))
+
+
+def bed_of_nails_factor(tip_spacing_um):
+    """Puncture force relative to widely spaced needles (Olatunji2013): 1 above the ~150 um threshold, rising
+    linearly to the 50 um value 0.029/0.028 below it (linear continuation under 50 um)."""
+    s0 = parameter_value("insertion.bed_of_nails_tip_spacing_um")
+    s1 = parameter_value("insertion.close_tip_spacing_um")
+    rise = parameter_value("insertion.puncture_force_close_N") / parameter_value("insertion.puncture_force_wide_N") - 1
+    return 1.0 + rise * jnp.clip((s0 - tip_spacing_um) / (s0 - s1), 0.0, None)
+
+
+def puncture_force_N(tip_spacing_um=jnp.inf):
+    """Force per needle at which skin is pierced, N (Olatunji2013, 0.5 mm/s)."""
+    return parameter_value("insertion.puncture_force_wide_N") * bed_of_nails_factor(tip_spacing_um)
+
+
+def dimple_depth_um(force_N):
+    """Skin deflection at puncture (um) for a puncture force (elastic foundation, calibrated on Donnelly2010)."""
+    return parameter_value("insertion.dimple_at_puncture_um") * force_N / parameter_value("insertion.puncture_force_wide_N")
+
+
+def penetration_depth_um(length_mm, dimple_um):
+    """Real channel depth (um): nominal length minus the dimple held at puncture, never negative."""
+    return jnp.maximum(1e3 * jnp.asarray(length_mm) - dimple_um, 0.0)
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """Result of driving one needle home (units in names)."""
+
+    nominal_length_mm: float
+    puncture_force_N: float
+    dimple_depth_um: float
+    penetration_depth_mm: float
+    depth_sd_mm: float
+    channel_radius_um: float
+    pierced: bool
+
+    @property
+    def penetration_fraction(self) -> float:
+        return self.penetration_depth_mm / self.nominal_length_mm
+
+
+def insert(needle: Needle, tip_spacing_um: float = math.inf) -> Insertion:
+    """Insert ``needle`` into skin with neighbours ``tip_spacing_um`` apart."""
+    force = float(puncture_force_N(tip_spacing_um))
+    dimple = float(dimple_depth_um(force))
+    depth_um = float(penetration_depth_um(needle.length_mm, dimple))
+    radius = float(needle.radius_at_um(depth_um)) if depth_um > 0 else 0.0
+    cv = parameter_value("insertion.depth_cv_fraction")
+    return Insertion(nominal_length_mm=needle.length_mm, puncture_force_N=force, dimple_depth_um=dimple,
+                     penetration_depth_mm=depth_um / 1e3, depth_sd_mm=cv * depth_um / 1e3,
+                     channel_radius_um=radius, pierced=depth_um > 0)

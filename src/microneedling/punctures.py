@@ -1,0 +1,99 @@
+"""Puncture field: holes per cm2 from device and passes, overlap, coverage, spatial pattern.
+
+Each pass lays a fresh set of punctures at random positions (a Poisson field of the device's per-pass
+density: a hand-moved drum or pen starts each pass at a random phase and direction). Punctures whose
+centres fall within one channel diameter of an earlier hole open no new hole, so the expected number of
+distinct holes after ``n`` punctures per unit area is ``(1 - exp(-n a)) / a`` with ``a = pi (2 r)^2``
+(random sequential covering). The fraction of surface inside a channel is ``1 - exp(-n pi r^2)`` (Boolean
+model). The nearest-neighbour distance of a Poisson field has CDF ``1 - exp(-n pi r^2)``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from scipy.spatial import cKDTree
+
+from microneedling.devices import Device
+
+UM2_PER_CM2 = 1e8
+
+
+def distinct_holes_per_cm2(punctures_per_cm2, channel_radius_um):
+    """Expected distinct holes per cm2 after ``punctures_per_cm2`` punctures of radius ``channel_radius_um``."""
+    a = math.pi * (2.0 * jnp.asarray(channel_radius_um)) ** 2 / UM2_PER_CM2
+    n = jnp.asarray(punctures_per_cm2)
+    return jnp.where(a > 0, -jnp.expm1(-n * a) / jnp.where(a > 0, a, 1.0), n)
+
+
+def coverage_fraction(punctures_per_cm2, channel_radius_um):
+    """Fraction of the surface inside at least one channel (Boolean model)."""
+    return -jnp.expm1(-jnp.asarray(punctures_per_cm2) * math.pi * jnp.asarray(channel_radius_um) ** 2 / UM2_PER_CM2)
+
+
+def nearest_neighbour_cdf(distance_um, punctures_per_cm2):
+    """CDF of the distance from a puncture to its nearest neighbour in a Poisson field."""
+    return -jnp.expm1(-jnp.asarray(punctures_per_cm2) * math.pi * jnp.asarray(distance_um) ** 2 / UM2_PER_CM2)
+
+
+@dataclass(frozen=True)
+class PunctureField:
+    """Expected puncture field of one session on one zone (units in names)."""
+
+    device: str
+    passes: int
+    punctures_per_cm2: float
+    holes_per_cm2: float
+    channel_radius_um: float
+    coverage_fraction: float
+
+    @property
+    def mean_hole_spacing_um(self) -> float:
+        """Mean nearest-neighbour distance of the holes, 0.5 / sqrt(density) (Poisson field)."""
+        return 0.5 * 1e4 / math.sqrt(self.holes_per_cm2) if self.holes_per_cm2 > 0 else math.inf
+
+
+def puncture_field(dev: Device, passes: int, channel_radius_um: float) -> PunctureField:
+    """Expected field after ``passes`` passes of ``dev`` making channels of ``channel_radius_um``."""
+    n = dev.holes_per_pass_per_cm2 * passes if channel_radius_um > 0 else 0.0
+    return PunctureField(device=dev.name, passes=passes, punctures_per_cm2=n,
+                         holes_per_cm2=float(distinct_holes_per_cm2(n, channel_radius_um)),
+                         channel_radius_um=channel_radius_um,
+                         coverage_fraction=float(coverage_fraction(n, channel_radius_um)))
+
+
+def sample_punctures(key: jax.Array, per_pass_per_cm2: float, passes: int, side_mm: float) -> np.ndarray:
+    """Random puncture centres (mm, shape (n, 2)) of ``passes`` passes over a ``side_mm`` square."""
+    area_cm2 = (side_mm / 10.0) ** 2
+    keys = jax.random.split(key, 2 * passes)
+    points = []
+    for p in range(passes):
+        n = int(jax.random.poisson(keys[2 * p], per_pass_per_cm2 * area_cm2))
+        points.append(np.asarray(jax.random.uniform(keys[2 * p + 1], (n, 2), maxval=side_mm)))
+    return np.concatenate(points) if points else np.zeros((0, 2))
+
+
+def count_distinct_holes(points_mm: np.ndarray, channel_radius_um: float) -> int:
+    """Holes left by punctures in order: a puncture within one channel diameter of an earlier hole merges."""
+    r2 = 2.0 * channel_radius_um / 1e3
+    tree_points: list[np.ndarray] = []
+    kept = []
+    for i, p in enumerate(points_mm):
+        if kept:
+            # check only against holes kept so far (small problems: O(n * holes))
+            d = np.hypot(*(np.asarray(tree_points) - p).T)
+            if d.min() < r2:
+                continue
+        kept.append(i)
+        tree_points.append(p)
+    return len(kept)
+
+
+def nearest_neighbour_distances_um(points_mm: np.ndarray) -> np.ndarray:
+    """Distance (um) from each point to its nearest other point."""
+    d, _ = cKDTree(points_mm).query(points_mm, k=2)
+    return 1e3 * d[:, 1]

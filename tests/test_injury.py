@@ -1,0 +1,84 @@
+"""Per-layer injury of a microneedling session (session_injury) against published anchors and invariants."""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from microneedling.errors import InputError
+from microneedling.injury import Injury, max_needle_length_mm, session_injury
+from microneedling.patient import Zone
+from microneedling.skin import skin_layers
+
+
+def test_short_needles_do_not_bleed_on_the_cheek_and_long_ones_do():
+    """0.25 mm home-use needles stay above the plexus; 1.5 mm (Harris2015 median length for acne scars)
+    reaches it, the clinical endpoint of uniform pinpoint bleeding (Farber2020)."""
+    short = session_injury("cheek", "roller", 0.25)
+    long = session_injury("cheek", "roller", 1.5)
+    assert not short.bleeding and short.haemorrhage_ul_per_cm2 == 0.0
+    assert long.bleeding and long.reaches_dermis and long.haemorrhage_ul_per_cm2 > 0.0
+
+
+def test_periorbital_skin_is_flagged_for_shorter_needles():
+    """Periorbital skin is the thinnest of the face (HFUS50MHz2019 eyelid 1.15-1.50 mm vs cheek 1.90-2.53 mm;
+    Chopra2015 thinnest dermis at the eyelid): a 1.5 mm needle passes its dermis but not the cheek's."""
+    assert session_injury("periorbital", "roller", 1.5).exceeds_dermis
+    assert not session_injury("cheek", "roller", 1.5).exceeds_dermis
+    assert max_needle_length_mm("periorbital") < 1.5 < max_needle_length_mm("cheek")
+    for zone in Zone:
+        if zone is not Zone.periorbital:
+            assert max_needle_length_mm("periorbital") < max_needle_length_mm(zone)
+
+
+def test_usual_session_reproduces_the_roller_hole_count():
+    """Fernandes2005 (as cited in DESIGN.md): a 192-needle roller, ~15 passes, ~250 holes/cm2. Within 20%
+    (the per-pass density is calibrated on this figure for the thin-channel case; here 1.5 mm needles with
+    wider channels, so overlap lowers the count)."""
+    inj = session_injury("cheek", "roller", 1.5)
+    assert abs(inj.punctures_per_cm2 - 250) / 250 < 0.2
+
+
+def test_session_injury_returns_the_contract_type_with_bands_covering_the_injured_dermis():
+    inj = session_injury("forehead", "pen", 1.0, passes=4, sex="M", age_years=45)
+    assert isinstance(inj, Injury) and inj.modality == "microneedling"
+    layers = skin_layers("forehead", "M", 45)
+    top, bottom = inj.dermal_depth_bands[0][0], inj.dermal_depth_bands[-1][1]
+    assert math.isclose(top, layers.epidermis_um / 1e3)
+    assert math.isclose(bottom, inj.penetration_depth_mm)
+    # bands shrink with depth: the needle is a cone near its tip
+    assert inj.dermal_depth_bands[-1][2] <= inj.dermal_depth_bands[0][2]
+
+
+@settings(max_examples=25, deadline=None)
+@given(length=st.floats(0.3, 3.0), passes=st.integers(1, 40), zone=st.sampled_from(list(Zone)))
+def test_injury_invariants(length, passes, zone):
+    inj = session_injury(zone, "roller", length, passes=passes)
+    assert 0.0 <= inj.epidermal_area_fraction <= 1.0 and 0.0 <= inj.dermal_volume_fraction <= 1.0
+    assert inj.penetration_depth_mm < length
+    if inj.bleeding:
+        assert inj.reaches_dermis
+
+
+@settings(max_examples=20, deadline=None)
+@given(p1=st.integers(1, 30), p2=st.integers(1, 30))
+def test_more_passes_never_injure_less(p1, p2):
+    a, b = sorted((p1, p2))
+    ia, ib = session_injury("cheek", "roller", 1.5, passes=a), session_injury("cheek", "roller", 1.5, passes=b)
+    assert ia.epidermal_area_fraction <= ib.epidermal_area_fraction
+    assert ia.dermal_volume_fraction <= ib.dermal_volume_fraction + 1e-15
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    (dict(zone="elbow", device="roller", needle_length_mm=1.0), "zone"),
+    (dict(zone="cheek", device="laser", needle_length_mm=1.0), "device"),
+    (dict(zone="cheek", device="roller", needle_length_mm=-1.0), "needle_length_mm"),
+    (dict(zone="cheek", device="roller", needle_length_mm=50.0), "needle_length_mm"),
+    (dict(zone="cheek", device="roller", needle_length_mm=1.0, passes=0), "passes"),
+    (dict(zone="cheek", device="roller", needle_length_mm=1.0, age_years=5), "age_years"),
+])
+def test_bad_input_is_refused_naming_the_field(kwargs, field):
+    with pytest.raises(InputError) as exc:
+        session_injury(**kwargs)
+    assert exc.value.field == field
