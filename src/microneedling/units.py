@@ -58,6 +58,10 @@ _UNITS: dict[str, tuple[str, float]] = {
     "Da": ("molar_mass", 1.0),
     "ug_per_cm2": ("areal_mass", 1e-9 / 1e-4),
     "mg_per_ml": ("concentration", 1.0),
+    # temperature, viscosity, specific volume
+    "K": ("temperature", 1.0),
+    "mPa_s": ("viscosity", 1e-3),
+    "cm3_per_g": ("specific_volume", 1e-3),
     # dimensionless
     "1": ("dimensionless", 1.0),
     "fraction": ("dimensionless", 1.0),
