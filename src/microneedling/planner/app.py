@@ -1,0 +1,123 @@
+"""The planner web application: ``create_app(Settings)`` builds the FastAPI app on a database URL,
+running the Alembic migrations first."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from sqlalchemy import select
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from microneedling import __version__
+from microneedling.errors import InputError
+from microneedling.planner import api, pages
+from microneedling.planner.db import make_engine, migrate, session_factory
+from microneedling.planner.deps import AuthRequired, Forbidden
+from microneedling.planner.models import User
+from microneedling.planner.schemas import UserIn
+from microneedling.planner.security import RateLimiter, hasher
+from microneedling.planner.services import Conflict, NotFound, create_user
+
+ADMIN_PASSWORD_ENV = "MICRONEEDLING_ADMIN_PASSWORD"
+
+
+@dataclass
+class Settings:
+    database_url: str = "sqlite:///microneedling-planner.db"
+    fast_hash: bool = False  # cheaper argon2 parameters: test databases only
+    max_login_failures: int = 5
+    login_window_s: float = 300.0
+    admin_password: str | None = None  # creates user "admin" on an empty database
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _html_error(request: Request, status: int, message: str) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(
+        request, "error.html", {"request": request, "status": status, "message": message, "user": None,
+                                "csrf": "", "can": lambda p: False}, status_code=status)
+
+
+def _error(request: Request, status: int, message: str, detail=None):
+    if _is_api(request):
+        return JSONResponse({"detail": detail if detail is not None else message}, status_code=status)
+    return _html_error(request, status, message)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    app = FastAPI(title="microneedling planner", version=__version__, docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.hasher = hasher(settings.fast_hash)
+    app.state.limiter = RateLimiter(settings.max_login_failures, settings.login_window_s)
+    app.state.templates = Jinja2Templates(directory=str(resources.files("microneedling.planner") / "templates"))
+    app.state.settings = settings
+    app.mount("/static", StaticFiles(directory=str(resources.files("microneedling.planner") / "static")),
+              name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    password = settings.admin_password or os.environ.get(ADMIN_PASSWORD_ENV)
+    if password:
+        with app.state.sessions() as db:
+            if db.scalar(select(User).limit(1)) is None:
+                create_user(db, UserIn(username="admin", password=password, role="admin"), app.state.hasher)
+                db.commit()
+
+    @app.exception_handler(AuthRequired)
+    def _auth(request: Request, exc: AuthRequired):
+        if _is_api(request):
+            return JSONResponse({"detail": "login required"}, status_code=401)
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    def _forbidden(request: Request, exc: Forbidden):
+        return _error(request, 403, str(exc))
+
+    @app.exception_handler(NotFound)
+    def _not_found(request: Request, exc: NotFound):
+        return _error(request, 404, "not found")
+
+    @app.exception_handler(Conflict)
+    def _conflict(request: Request, exc: Conflict):
+        return _error(request, 409, str(exc))
+
+    @app.exception_handler(InputError)
+    def _input(request: Request, exc: InputError):
+        return _error(request, 422, exc.one_line(),
+                      [{"loc": ["body", *exc.field.split(".")], "msg": exc.allowed, "input": _safe(exc.value)}])
+
+    @app.exception_handler(ValidationError)
+    def _validation(request: Request, exc: ValidationError):
+        return _error(request, 422, "invalid input",
+                      [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()])
+
+    @app.exception_handler(RequestValidationError)
+    def _request_validation(request: Request, exc: RequestValidationError):
+        detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        return _error(request, 422, "; ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in detail),
+                      detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(request: Request, exc: StarletteHTTPException):
+        return _error(request, exc.status_code, str(exc.detail))
+
+    return app
+
+
+def _safe(value):
+    return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)

@@ -1,0 +1,72 @@
+"""Request plumbing: database session per request, the logged-in user, permission and CSRF checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from microneedling.planner.models import LoginSession, User
+from microneedling.planner.security import SESSION_COOKIE, allowed, same_token, session_user
+
+
+class AuthRequired(Exception):
+    """No valid login session (API: 401; pages: redirect to the login page)."""
+
+
+class Forbidden(Exception):
+    """Logged in, but the role lacks the permission, or the CSRF token is missing or wrong (403)."""
+
+
+@dataclass
+class Ctx:
+    db: Session
+    user: User
+    login: LoginSession
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    db = request.app.state.sessions()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def current(request: Request, db: Session = Depends(get_db)) -> Ctx:
+    found = session_user(db, request.cookies.get(SESSION_COOKIE))
+    if found is None:
+        raise AuthRequired()
+    return Ctx(db, *found)
+
+
+def require(permission: str):
+    """Dependency: a logged-in user whose role has ``permission``; unsafe API calls also need the CSRF header."""
+
+    def dep(request: Request, ctx: Ctx = Depends(current)) -> Ctx:
+        if not allowed(ctx.user, permission):
+            raise Forbidden(f"role {ctx.user.role} may not {permission}")
+        if request.method not in ("GET", "HEAD", "OPTIONS") and request.url.path.startswith("/api/"):
+            if not same_token(request.headers.get("x-csrf-token"), ctx.login.csrf_token):
+                raise Forbidden("missing or wrong X-CSRF-Token header")
+        return ctx
+
+    dep.permission = permission  # type: ignore[attr-defined]
+    return dep
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    """The submitted form as a dict of strings (last value wins; repeated keys joined by commas)."""
+    form = await request.form()
+    out: dict[str, str] = {}
+    for key in form.keys():
+        values = [v for v in form.getlist(key) if isinstance(v, str)]
+        out[key] = ",".join(values) if len(values) > 1 else (values[0] if values else "")
+    return out
+
+
+def check_csrf(ctx: Ctx, form: dict[str, str]) -> None:
+    if not same_token(form.get("csrf_token"), ctx.login.csrf_token):
+        raise Forbidden("missing or wrong CSRF token")

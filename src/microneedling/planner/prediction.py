@@ -1,0 +1,70 @@
+"""Predicted outcome of a plan: the virtual-trial engine's one-patient-profile prediction
+(``microneedling.trial.predict_patient``: mean and 95% band of the Goodman & Baron quantitative score over
+weeks). Nothing is predicted without the engine or without a baseline score; the plan then says why."""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+
+from microneedling.errors import InputError
+from microneedling.patient import Patient
+from microneedling.zone_plan import ZonePlan
+
+FOLLOW_UP_WEEKS = 24  # horizon after the last session shown on the plan (display choice)
+
+
+def _module(name: str):
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def goodman_baron(patient: Patient) -> dict:
+    """Goodman & Baron grade and quantitative score from the scoring engine, where it is installed."""
+    scoring = _module("microneedling.scoring")
+    fn = getattr(scoring, "patient_scores", None) if scoring else None
+    if fn is None:
+        return {"available": False, "reason": "scoring engine (Goodman & Baron) not installed"}
+    out = fn(patient)
+    return {"available": True, **out}
+
+
+def scar_mix(patient: Patient) -> dict[str, float]:
+    counts: Counter[str] = Counter()
+    for zs in patient.zones:
+        for g in zs.scars:
+            counts[g.type.value] += g.count
+    total = sum(counts.values())
+    return {k: v / total for k, v in counts.items()}
+
+
+def dominant_zone(patient: Patient) -> str:
+    counts = {zs.zone.value: sum(g.count for g in zs.scars) for zs in patient.zones}
+    return max(counts, key=lambda z: (counts[z], z))
+
+
+def predict(patient: Patient, zp: ZonePlan, baseline_score: float | None) -> dict:
+    """Predicted quantitative score over weeks with a 95% band, or ``available: False`` and the reason."""
+    if baseline_score is None:
+        return {"available": False, "reason": "no baseline Goodman & Baron quantitative score: give one with the "
+                                              "plan or record a week-0 follow-up"}
+    trial = _module("microneedling.trial")
+    spec = _module("microneedling.trial_spec")
+    if trial is None or spec is None or not hasattr(trial, "predict_patient"):
+        return {"available": False, "reason": "virtual-trial engine not installed"}
+    zone = dominant_zone(patient)
+    choice = next(z for z in zp.zones if z.zone == zone)
+    last = (zp.sessions - 1) * zp.interval_weeks
+    weeks = sorted({0.0, *[float(w) for w in range(2, int(last + FOLLOW_UP_WEEKS) + 1, 2)]})
+    try:
+        protocol = spec.Protocol(device=zp.device, needle_length_mm=choice.needle_length_mm, sessions=zp.sessions,
+                                 interval_weeks=zp.interval_weeks, zone=zone)
+        out = trial.predict_patient(patient.age_years, scar_mix(patient), float(baseline_score),
+                                    "goodman_baron_quantitative", protocol, weeks)
+    except InputError as exc:
+        return {"available": False, "reason": f"the trial engine cannot predict this profile: {exc.one_line()}"}
+    return {"available": True, "basis": f"{zone} (zone with most scars), {choice.needle_length_mm} mm "
+                                        f"{zp.device}, scar mix of all zones, age {patient.age_years:g}",
+            "session_weeks": [k * zp.interval_weeks for k in range(zp.sessions)], **out}

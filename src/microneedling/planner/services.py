@@ -1,0 +1,254 @@
+"""Planner operations on the database, shared by the pages and the JSON API. Every change is written to
+the audit log in the same transaction as the change itself."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from microneedling import candidacy
+from microneedling.citations import citations_used, format_reference, reset_citations
+from microneedling.errors import InputError
+from microneedling.patient import Patient
+from microneedling.planner import prediction
+from microneedling.planner.models import (
+    AppointmentRow,
+    AuditRow,
+    FollowUpRow,
+    OverrideRow,
+    PatientRow,
+    PlanRow,
+    ScarRow,
+    TreatmentRow,
+    User,
+)
+from microneedling.planner.schemas import (
+    AppointmentIn,
+    FollowUpIn,
+    OverrideIn,
+    PatientIn,
+    PlanIn,
+    TreatmentIn,
+    UserIn,
+)
+from microneedling.planner.security import can_see, hash_password, visible_owner_ids
+from microneedling.zone_plan import PlanRequest, plan_zones
+
+
+class NotFound(LookupError):
+    """The object does not exist or the user may not see it (the two are not told apart)."""
+
+
+class Conflict(ValueError):
+    """The request is valid but the state forbids it (e.g. an un-overridden contraindication)."""
+
+
+def audit(db: Session, user: User | None, action: str, entity: str, entity_id: int | None, **detail) -> None:
+    db.add(AuditRow(user_id=user.id if user else None, action=action, entity=entity, entity_id=entity_id,
+                    detail=detail))
+
+
+# ---- users -------------------------------------------------------------------------------------------
+def create_user(db: Session, data: UserIn, ph, actor: User | None = None) -> User:
+    if db.scalar(select(User).where(User.username == data.username)) is not None:
+        raise InputError("username", data.username, "is already taken")
+    if data.role == "assistant":
+        prov = db.get(User, data.provider_id) if data.provider_id is not None else None
+        if prov is None or prov.role != "provider":
+            raise InputError("provider_id", data.provider_id, "an assistant needs the id of an existing provider")
+    elif data.provider_id is not None:
+        raise InputError("provider_id", data.provider_id, "only assistants have a provider")
+    user = User(username=data.username, password_hash=hash_password(data.password, ph), role=data.role,
+                provider_id=data.provider_id, active=True)
+    db.add(user)
+    db.flush()
+    audit(db, actor, "create", "user", user.id, username=user.username, role=user.role)
+    return user
+
+
+# ---- patients ----------------------------------------------------------------------------------------
+def create_patient(db: Session, user: User, data: PatientIn) -> PatientRow:
+    row = PatientRow(owner_id=user.id, label=data.label, age_years=data.age_years, sex=data.sex.value,
+                     fitzpatrick=data.fitzpatrick.value, history=data.history.model_dump())
+    for zs in data.zones:
+        for g in zs.scars:
+            row.scars.append(ScarRow(zone=zs.zone.value, type=g.type.value, count=g.count, depth_mm=g.depth_mm,
+                                     width_mm=g.width_mm))
+    db.add(row)
+    db.flush()
+    audit(db, user, "create", "patient", row.id, input=data.model_dump(mode="json"))
+    return row
+
+
+def list_patients(db: Session, user: User) -> list[PatientRow]:
+    q = select(PatientRow).order_by(PatientRow.id.desc())
+    owners = visible_owner_ids(user)
+    if owners is not None:
+        q = q.where(PatientRow.owner_id.in_(owners or {-1}))
+    return list(db.scalars(q))
+
+
+def get_patient(db: Session, user: User, patient_id: int) -> PatientRow:
+    row = db.get(PatientRow, patient_id)
+    if row is None or not can_see(user, row):
+        raise NotFound(f"patient {patient_id}")
+    return row
+
+
+def patient_model(row: PatientRow) -> Patient:
+    zones: dict[str, list[dict]] = {}
+    for s in row.scars:
+        zones.setdefault(s.zone, []).append({"type": s.type, "count": s.count, "depth_mm": s.depth_mm,
+                                             "width_mm": s.width_mm})
+    return Patient(id=row.label, age_years=row.age_years, sex=row.sex, fitzpatrick=row.fitzpatrick,
+                   history=row.history, zones=[{"zone": z, "scars": g} for z, g in zones.items()])
+
+
+def patient_dict(row: PatientRow) -> dict:
+    p = patient_model(row)
+    return {"id": row.id, "label": row.label, "owner_id": row.owner_id, "age_years": row.age_years, "sex": row.sex,
+            "fitzpatrick": row.fitzpatrick, "history": row.history,
+            "zones": [z.model_dump(mode="json") for z in p.zones], "goodman_baron": prediction.goodman_baron(p)}
+
+
+# ---- candidacy ---------------------------------------------------------------------------------------
+def overrides_of(db: Session, row: PatientRow) -> list[candidacy.Override]:
+    rows = db.scalars(select(OverrideRow).where(OverrideRow.patient_id == row.id).order_by(OverrideRow.id))
+    names = {u.id: u.username for u in db.scalars(select(User))}
+    return [candidacy.Override(rule_id=o.rule_id, reason=o.reason, by=names.get(o.user_id, "?")) for o in rows]
+
+
+def decision(db: Session, row: PatientRow) -> candidacy.Decision:
+    return candidacy.decide(candidacy.evaluate(patient_model(row)), overrides_of(db, row))
+
+
+def add_override(db: Session, user: User, row: PatientRow, data: OverrideIn) -> OverrideRow:
+    findings = candidacy.evaluate(patient_model(row))
+    candidacy.check_override(findings, candidacy.Override(rule_id=data.rule_id, reason=data.reason,
+                                                          by=user.username))
+    o = OverrideRow(patient_id=row.id, rule_id=data.rule_id, reason=data.reason, user_id=user.id)
+    db.add(o)
+    db.flush()
+    audit(db, user, "override", "candidacy", row.id, rule_id=data.rule_id, reason=data.reason)
+    return o
+
+
+# ---- plans -------------------------------------------------------------------------------------------
+def make_plan(db: Session, user: User, row: PatientRow, data: PlanIn) -> PlanRow:
+    """Candidacy first (contraindications must have been overridden), then the per-zone plan and prediction."""
+    dec = decision(db, row)
+    if dec.blocking:
+        raise Conflict("contraindications not overridden: " + ", ".join(f.rule_id for f in dec.blocking))
+    reset_citations()
+    patient = patient_model(row)
+    dec = candidacy.decide(candidacy.evaluate(patient), overrides_of(db, row))
+    req = PlanRequest(**data.model_dump(exclude={"name", "baseline_gb_score"}))
+    zp = plan_zones(patient, req)
+    baseline = data.baseline_gb_score
+    if baseline is None:
+        base = [f.gb_score for f in followups_of(db, row) if f.week <= 0 and f.gb_score]
+        baseline = base[-1] if base else None
+    pred = prediction.predict(patient, zp, baseline)
+    result = {"zone_plan": zp.as_dict(), "candidacy": dec.as_dict(), "prediction": pred,
+              "goodman_baron": prediction.goodman_baron(patient),
+              "references": [format_reference(k) for k in citations_used()]}
+    plan = PlanRow(patient_id=row.id, name=data.name, request=data.model_dump(mode="json"), result=result,
+                   created_by=user.id)
+    db.add(plan)
+    db.flush()
+    audit(db, user, "create", "plan", plan.id, patient_id=row.id, request=data.model_dump(mode="json"))
+    return plan
+
+
+def get_plan(db: Session, user: User, plan_id: int) -> tuple[PlanRow, PatientRow]:
+    plan = db.get(PlanRow, plan_id)
+    if plan is None:
+        raise NotFound(f"plan {plan_id}")
+    return plan, get_patient(db, user, plan.patient_id)
+
+
+def plans_of(db: Session, row: PatientRow) -> list[PlanRow]:
+    return list(db.scalars(select(PlanRow).where(PlanRow.patient_id == row.id).order_by(PlanRow.id)))
+
+
+def plan_dict(plan: PlanRow) -> dict:
+    return {"id": plan.id, "patient_id": plan.patient_id, "name": plan.name, "created_at": plan.created_at.isoformat(),
+            "request": plan.request, **plan.result}
+
+
+# ---- schedule, records, follow-ups ------------------------------------------------------------------
+def schedule(db: Session, user: User, row: PatientRow, data: AppointmentIn) -> list[AppointmentRow]:
+    if data.plan_id is not None:
+        plan = db.get(PlanRow, data.plan_id)
+        if plan is None or plan.patient_id != row.id:
+            raise InputError("plan_id", data.plan_id, "must be a plan of this patient")
+    out = []
+    for k in range(data.repeat):
+        a = AppointmentRow(patient_id=row.id, plan_id=data.plan_id,
+                           starts_at=data.starts_at.replace(tzinfo=None) + timedelta(weeks=k * data.interval_weeks),
+                           duration_min=data.duration_min, status="scheduled", note=data.note, created_by=user.id)
+        db.add(a)
+        out.append(a)
+    db.flush()
+    for a in out:
+        audit(db, user, "create", "appointment", a.id, patient_id=row.id, starts_at=a.starts_at.isoformat())
+    return out
+
+
+def appointments_of(db: Session, owners: set[int] | None, patient_id: int | None = None) -> list[AppointmentRow]:
+    q = select(AppointmentRow).join(PatientRow, PatientRow.id == AppointmentRow.patient_id).order_by(
+        AppointmentRow.starts_at)
+    if patient_id is not None:
+        q = q.where(AppointmentRow.patient_id == patient_id)
+    if owners is not None:
+        q = q.where(PatientRow.owner_id.in_(owners or {-1}))
+    return list(db.scalars(q))
+
+
+def get_appointment(db: Session, user: User, appointment_id: int) -> tuple[AppointmentRow, PatientRow]:
+    a = db.get(AppointmentRow, appointment_id)
+    if a is None:
+        raise NotFound(f"appointment {appointment_id}")
+    return a, get_patient(db, user, a.patient_id)
+
+
+def record_treatment(db: Session, user: User, appt: AppointmentRow, data: TreatmentIn) -> TreatmentRow:
+    if db.scalar(select(TreatmentRow).where(TreatmentRow.appointment_id == appt.id)) is not None:
+        raise Conflict(f"appointment {appt.id} is already recorded")
+    t = TreatmentRow(appointment_id=appt.id, patient_id=appt.patient_id, device=data.device,
+                     needle_length_mm=data.needle_length_mm, endpoint_reached=data.endpoint_reached,
+                     adverse_events=data.adverse_events, recorded_by=user.id)
+    appt.status = "done"
+    db.add(t)
+    db.flush()
+    audit(db, user, "record", "treatment", t.id, appointment_id=appt.id, **data.model_dump(mode="json"))
+    return t
+
+
+def treatments_of(db: Session, row: PatientRow) -> list[TreatmentRow]:
+    return list(db.scalars(select(TreatmentRow).where(TreatmentRow.patient_id == row.id).order_by(TreatmentRow.id)))
+
+
+def add_followup(db: Session, user: User, row: PatientRow, data: FollowUpIn) -> FollowUpRow:
+    if data.gb_grade is None and data.gb_score is None and not data.photos:
+        raise InputError("gb_score", None, "give a Goodman & Baron grade or score, or photo metadata")
+    f = FollowUpRow(patient_id=row.id, week=data.week, gb_grade=data.gb_grade, gb_score=data.gb_score,
+                    photos=[p.model_dump(mode="json") for p in data.photos], note=data.note, recorded_by=user.id)
+    db.add(f)
+    db.flush()
+    audit(db, user, "create", "followup", f.id, patient_id=row.id, **data.model_dump(mode="json"))
+    return f
+
+
+def followups_of(db: Session, row: PatientRow) -> list[FollowUpRow]:
+    return list(db.scalars(select(FollowUpRow).where(FollowUpRow.patient_id == row.id).order_by(FollowUpRow.week)))
+
+
+def audit_rows(db: Session, limit: int = 200) -> list[AuditRow]:
+    return list(db.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)))
+
+
+def count(db: Session, model) -> int:
+    return db.scalar(select(func.count()).select_from(model))
