@@ -1,0 +1,87 @@
+"""``microneedling injury`` and ``microneedling compare``: one session's per-layer injury, and microneedling
+against fractional CO2 laser and a medium-depth TCA peel with PIH risk by Fitzpatrick type."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import typer
+from pydantic import BaseModel, ConfigDict
+
+from microneedling.cli import app
+from microneedling.cli.common import print_json, stdout, validated
+from microneedling.injury import max_needle_length_mm, session_injury
+from microneedling.modalities import compare as compare_modalities
+from microneedling.patient import Fitzpatrick, Sex, Zone
+from microneedling.skin import skin_layers
+from microneedling.units import AgeYears, NeedleLengthMM
+
+
+class CompareQuery(BaseModel):
+    """Validated input of ``microneedling compare``."""
+
+    model_config = ConfigDict(extra="forbid")
+    zone: Zone
+    fitzpatrick: Fitzpatrick
+    sex: Sex = Sex.F
+    age_years: AgeYears = 30.0
+    device: Literal["roller", "pen", "stamp"] = "roller"
+    needle_length_mm: NeedleLengthMM = 1.5
+
+
+@app.command()
+def injury(
+    zone: str = typer.Option(..., "--zone", help="Facial zone, e.g. cheek."),
+    device: str = typer.Option("roller", "--device", help="roller, pen or stamp."),
+    needle_length_mm: float = typer.Option(..., "--needle-length-mm", help="Needle length, mm (0, 3]."),
+    passes: int | None = typer.Option(None, "--passes", help="Passes over the area (default: the device's usual)."),
+    sex: str = typer.Option("F", "--sex", help="F or M."),
+    age_years: float = typer.Option(30.0, "--age-years", help="Age in years [12, 100]."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Per-layer injury of one microneedling session: real depth, holes, epidermal and dermal damage, bleeding."""
+    inj = session_injury(zone, device, needle_length_mm, passes=passes, sex=sex, age_years=age_years)
+    layers = skin_layers(zone, sex, age_years)
+    out = {
+        "zone": layers.zone.value, "device": device, "nominal_length_mm": inj.nominal_length_mm,
+        "penetration_depth_mm": inj.penetration_depth_mm, "punctures_per_cm2": inj.punctures_per_cm2,
+        "epidermal_area_fraction": inj.epidermal_area_fraction, "dermal_volume_fraction": inj.dermal_volume_fraction,
+        "reaches_dermis": inj.reaches_dermis, "bleeding": inj.bleeding,
+        "bleeding_channel_fraction": inj.bleeding_channel_fraction,
+        "haemorrhage_ul_per_cm2": inj.haemorrhage_ul_per_cm2, "channel_radius_um": inj.channel_radius_um,
+        "exceeds_dermis": inj.exceeds_dermis, "max_needle_length_mm": max_needle_length_mm(zone, sex, age_years),
+        "epidermis_mm": layers.epidermis_um / 1e3, "plexus_depth_mm": layers.plexus_depth_um / 1e3,
+        "dermis_mm": layers.dermis_um / 1e3,
+        "dermal_depth_bands": [{"top_mm": t, "bottom_mm": b, "injured_volume_fraction": f}
+                               for t, b, f in inj.dermal_depth_bands],
+    }
+    if json_output:
+        print_json(out)
+        return
+    stdout.print(f"{out['zone']}, {device} {needle_length_mm:g} mm: real depth {inj.penetration_depth_mm:.2f} mm, "
+                 f"{inj.punctures_per_cm2:.0f} holes/cm2, epidermis hit {100 * inj.epidermal_area_fraction:.1f}%, "
+                 f"dermis hit {100 * inj.dermal_volume_fraction:.2f}%, "
+                 f"{'bleeds' if inj.bleeding else 'no bleeding'}"
+                 + (" (needle longer than the dermis of this zone allows)" if inj.exceeds_dermis else ""))
+
+
+@app.command()
+def compare(
+    zone: str = typer.Option(..., "--zone", help="Facial zone, e.g. cheek."),
+    fitzpatrick: str = typer.Option(..., "--fitzpatrick", help="Fitzpatrick type I-VI."),
+    sex: str = typer.Option("F", "--sex", help="F or M."),
+    age_years: float = typer.Option(30.0, "--age-years", help="Age in years [12, 100]."),
+    device: str = typer.Option("roller", "--device", help="Microneedling device: roller, pen or stamp."),
+    needle_length_mm: float = typer.Option(1.5, "--needle-length-mm", help="Needle length, mm (0, 3]."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """One session of microneedling vs fractional CO2 laser vs medium-depth TCA peel: injury and PIH risk."""
+    q = validated(CompareQuery, zone=zone, fitzpatrick=fitzpatrick, sex=sex, age_years=age_years, device=device,
+                  needle_length_mm=needle_length_mm)
+    result = compare_modalities(q.zone, q.fitzpatrick, q.sex, q.age_years, q.device, q.needle_length_mm)
+    if json_output:
+        print_json({"zone": q.zone.value, "fitzpatrick": q.fitzpatrick.value, "modalities": result})
+        return
+    for name, r in result.items():
+        stdout.print(f"{name:>15}: epidermis hit {100 * r['epidermal_area_fraction']:5.1f}%, "
+                     f"PIH risk {100 * r['pih_risk']:5.1f}% ({r['pih_basis']})")
