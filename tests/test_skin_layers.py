@@ -1,0 +1,94 @@
+"""Layered facial skin: consistency with the source tables, anatomical order, invariants, bad input."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from microneedling.errors import InputError
+from microneedling.params import registry
+from microneedling.patient import Sex, Zone
+from microneedling.skin import (
+    cross_study_scale,
+    full_thickness,
+    layered_zones,
+    skin_layers,
+    zones_with_thickness_data,
+)
+
+
+def test_every_zone_has_layers():
+    assert set(layered_zones()) == set(Zone)
+
+
+@pytest.mark.parametrize("zone", ["forehead", "periorbital", "cheek"])
+@pytest.mark.parametrize("sex", ["F", "M"])
+@pytest.mark.parametrize("age", [25, 35, 45])
+def test_layers_add_up_to_the_50mhz_full_thickness(zone, sex, age):
+    """Epidermis + dermis equals the HFUS50MHz2019 group mean; the epidermis is Meng2022 Table 2's."""
+    layers = skin_layers(zone, sex, age)
+    assert layers.full_thickness_um == pytest.approx(1e3 * full_thickness(zone, sex, age).mean_mm)
+    assert layers.epidermis_um == pytest.approx(1e3 * registry()[f"skin.layers.{zone}.{sex}.epidermis_mm"].value)
+
+
+@pytest.mark.parametrize("zone", ["temple", "nose", "chin"])
+def test_other_zones_are_meng_on_the_50mhz_scale(zone):
+    """Meng2022 epidermis + dermis times the cross-study factor (derived; between the per-zone ratios)."""
+    for sex in Sex:
+        e = registry()[f"skin.layers.{zone}.{sex.value}.epidermis_mm"].value
+        d = registry()[f"skin.layers.{zone}.{sex.value}.dermis_mm"].value
+        assert skin_layers(zone, sex).full_thickness_um == pytest.approx(1e3 * (e + d) * cross_study_scale())
+
+
+def test_cross_study_scale_lies_within_the_per_zone_ratios():
+    ratios = []
+    for zone in zones_with_thickness_data():
+        for sex in Sex:
+            hf = [registry()[k].value for g in ("20-29", "30-39", "40-49")
+                  if (k := f"skin.full_thickness.{zone.value}.{sex.value}.{g}.mean_mm") in registry()]
+            e = registry()[f"skin.layers.{zone.value}.{sex.value}.epidermis_mm"].value
+            d = registry()[f"skin.layers.{zone.value}.{sex.value}.dermis_mm"].value
+            ratios.append(sum(hf) / len(hf) / (e + d))
+    assert min(ratios) <= cross_study_scale() <= max(ratios)
+
+
+@pytest.mark.parametrize("sex", ["F", "M"])
+def test_periorbital_dermis_is_the_thinnest(sex):
+    """Chopra2015: the thinnest dermis of the face is at the eyelid."""
+    peri = skin_layers("periorbital", sex).dermis_um
+    assert all(peri < skin_layers(z, sex).dermis_um for z in Zone if z is not Zone.periorbital)
+
+
+@pytest.mark.parametrize("zone", ["forehead", "temple", "nose", "cheek", "periorbital"])
+def test_men_have_thicker_dermis(zone):
+    """Meng2022: epidermis and dermis thicker in men at every facial site (zygomatic epidermis excepted)."""
+    assert skin_layers(zone, "M", 35).dermis_um > skin_layers(zone, "F", 35).dermis_um
+
+
+def test_subcutis_only_where_a_source_gives_it():
+    """Iyengar2018: subcutaneous fat 0.2 cm forehead, 0.5 cm mental eminence, 0.6 cm temporal."""
+    assert skin_layers("forehead").subcutis_mm == 2.0
+    assert skin_layers("chin").subcutis_mm == 5.0 and skin_layers("temple").subcutis_mm == 6.0
+    assert skin_layers("cheek").subcutis_mm is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(zone=st.sampled_from(list(Zone)), sex=st.sampled_from(["F", "M"]), age=st.floats(12, 100))
+def test_layer_invariants(zone, sex, age):
+    layers = skin_layers(zone, sex, age)
+    b = layers.boundaries_um()
+    order = ["stratum_corneum", "viable_epidermis", "papillary_dermis", "reticular_dermis"]
+    for upper, lower in zip(order, order[1:], strict=False):
+        assert b[upper][1] == pytest.approx(b[lower][0])
+        assert b[upper][1] > b[upper][0]
+    assert layers.epidermis_um < layers.plexus_depth_um < layers.full_thickness_um
+    assert layers.layer_at(layers.epidermis_um + 1.0) == "papillary_dermis"
+    assert layers.layer_at(layers.full_thickness_um + 1.0) in ("subcutis", "below_dermis")
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    (dict(zone="elbow"), "zone"), (dict(zone="cheek", sex="X"), "sex"), (dict(zone="cheek", age_years=5), "age_years"),
+])
+def test_bad_input(kwargs, field):
+    with pytest.raises(InputError) as exc:
+        skin_layers(**kwargs)
+    assert exc.value.field == field
