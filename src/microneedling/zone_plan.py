@@ -2,7 +2,8 @@
 
 For each zone the target is the deepest scar floor in that zone (scar ``depth_mm``). The chosen needle is the
 shortest length the device offers whose *real* penetration (mechanical engine,
-``microneedling.injury.session_injury``) reaches the dermis and the target, capped by the clinician-editable
+``microneedling.injury.session_injury``) reaches the dermis and the target and, unless the provider turns it
+off, the clinical endpoint of uniform pinpoint bleeding (Farber 2020), capped by the clinician-editable
 zone table ``data/parameters/planner_zone_plan.csv`` (cheek 1.5 mm, the Harris 2015 median; thinner zones
 lower). Where the cap stops the target, the cap is used and the zone says so. Where the engine cannot
 model a zone, the cap is proposed and the zone says penetration was not modelled. Course defaults:
@@ -18,6 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from microneedling.citations import cite
 from microneedling.errors import InputError
 from microneedling.params import get_parameter, parameter_value
 from microneedling.patient import Patient, Zone
@@ -39,6 +41,7 @@ class PlanRequest(BaseModel):
     sessions: Annotated[int, Field(ge=1, le=12)] | None = None
     interval_weeks: PositiveWeeks | None = None
     caps_mm: dict[Zone, NeedleLengthMM] = {}
+    require_bleeding: bool = True
 
     @field_validator("available_lengths_mm")
     @classmethod
@@ -96,8 +99,12 @@ def engine_injury_fn() -> InjuryFn | None:
     return getattr(mod, "session_injury", None)
 
 
+def _reaches(inj, target: float, bleeding: bool) -> bool:
+    return bool(inj.reaches_dermis and inj.penetration_depth_mm >= target and (inj.bleeding or not bleeding))
+
+
 def _choose(zone: Zone, device: str, lengths: list[float], cap: float, target: float,
-            injury_fn: InjuryFn | None, sex: str, age_years: float) -> tuple:
+            injury_fn: InjuryFn | None, sex: str, age_years: float, bleeding: bool) -> tuple:
     allowed = [v for v in lengths if v <= cap + 1e-9]
     if not allowed:
         raise InputError("available_lengths_mm", lengths, f"no length at or under the {zone.value} cap of {cap} mm")
@@ -110,10 +117,12 @@ def _choose(zone: Zone, device: str, lengths: list[float], cap: float, target: f
         except InputError as exc:
             return allowed[-1], None, f"penetration not modelled for {zone.value} ({exc.allowed}): the zone cap is proposed"
         last = (length, inj)
-        if inj.reaches_dermis and inj.penetration_depth_mm >= target:
-            return length, inj, "shortest available length whose real penetration reaches the scar floor"
+        if _reaches(inj, target, bleeding):
+            return length, inj, ("shortest available length whose real penetration reaches the scar floor"
+                                 + (" and the pinpoint-bleeding endpoint" if bleeding else ""))
     length, inj = last
-    return length, inj, f"the {zone.value} cap ({cap} mm) stops the needle short of the scar floor; cap used"
+    note = f"the {zone.value} cap ({cap} mm) stops the needle short of the scar floor"
+    return length, inj, note + (" or the bleeding endpoint" if bleeding else "") + "; cap used"
 
 
 def plan_zones(patient: Patient, request: PlanRequest | None = None,
@@ -130,14 +139,16 @@ def plan_zones(patient: Patient, request: PlanRequest | None = None,
             get_parameter(f"plan.zone_cap.{zs.zone.value}.needle_mm").source
         target = max(g.depth_mm for g in zs.scars)
         length, inj, note = _choose(zs.zone, request.device, request.available_lengths_mm, cap, target, fn,
-                                    patient.sex.value, patient.age_years)
+                                    patient.sex.value, patient.age_years, request.require_bleeding)
+        if request.require_bleeding:
+            cite("Farber2020")
         choices.append(ZoneChoice(
             zone=zs.zone.value, device=request.device, needle_length_mm=length, cap_mm=cap, cap_source=cap_source,
             target_depth_mm=target,
             penetration_depth_mm=None if inj is None else float(inj.penetration_depth_mm),
             reaches_dermis=None if inj is None else bool(inj.reaches_dermis),
             bleeding=None if inj is None else bool(inj.bleeding),
-            reaches_target=None if inj is None else bool(inj.reaches_dermis and inj.penetration_depth_mm >= target),
+            reaches_target=None if inj is None else _reaches(inj, target, request.require_bleeding),
             note=note))
     return ZonePlan(device=request.device, sessions=request.sessions or sessions,
                     interval_weeks=float(request.interval_weeks or interval), zones=tuple(choices),

@@ -11,7 +11,14 @@ from microneedling.errors import InputError
 from microneedling.injury import Injury
 from microneedling.patient import Patient, Zone
 from microneedling.skin import full_thickness
-from microneedling.zone_plan import GRID_MM, PlanRequest, default_course, plan_zones, zone_caps
+from microneedling.zone_plan import (
+    DEFAULT_LENGTHS_MM,
+    GRID_MM,
+    PlanRequest,
+    default_course,
+    plan_zones,
+    zone_caps,
+)
 
 
 def fake_injury(fraction):
@@ -99,4 +106,28 @@ def test_choice_is_minimal_and_never_exceeds_the_cap(depth, fraction, zone):
     assert z.needle_length_mm <= zone_caps()[zone] + 1e-12
     if z.reaches_target:
         shorter = z.needle_length_mm - GRID_MM
-        assert shorter <= 0 or fraction * shorter < depth or fraction * shorter <= 0.1
+        assert shorter <= 0 or fraction * shorter < depth or fraction * shorter <= 0.3
+
+
+def test_bleeding_endpoint_drives_the_choice_for_shallow_scars():
+    """Floor 0.1 mm, real depth 0.5 x length: the floor alone needs 0.25 mm (0.125 > 0.1); the stand-in
+    bleeding threshold (0.3 mm) needs 0.75 mm (0.375). Endpoint: uniform pinpoint bleeding (Farber 2020)."""
+    p = patient([("cheek", 0.1)])
+    assert plan_zones(p, injury_fn=fake_injury(0.5)).zones[0].needle_length_mm == 0.75
+    no_bleed = PlanRequest(require_bleeding=False)
+    assert plan_zones(p, no_bleed, injury_fn=fake_injury(0.5)).zones[0].needle_length_mm == 0.25
+
+
+def test_with_the_mechanical_engine_choice_is_minimal_and_capped():
+    """The real engine (session_injury): no shorter grid length satisfies the same criteria."""
+    from microneedling.injury import session_injury
+
+    p = patient([("cheek", 0.4), ("periorbital", 0.2), ("forehead", 0.4)])
+    plan = plan_zones(p)
+    assert plan.engine.startswith("mechanical")
+    for z in plan.zones:
+        assert z.needle_length_mm <= z.cap_mm and z.penetration_depth_mm is not None
+        if z.reaches_target:
+            for shorter in [v for v in DEFAULT_LENGTHS_MM if v < z.needle_length_mm]:
+                inj = session_injury(z.zone, "pen", shorter, sex="F", age_years=25.0)
+                assert not (inj.reaches_dermis and inj.penetration_depth_mm >= z.target_depth_mm and inj.bleeding)

@@ -221,7 +221,8 @@ def plan_create(request: Request, patient_id: int, form: dict = Depends(form_dat
             "name": form.get("name") or "Plan", "device": form.get("device", "pen"),
             "available_lengths_mm": _lengths(form.get("available_lengths_mm")) or list(DEFAULT_LENGTHS_MM),
             "sessions": _blank(form.get("sessions")), "interval_weeks": _blank(form.get("interval_weeks")),
-            "baseline_gb_score": _blank(form.get("baseline_gb_score"))})
+            "baseline_gb_score": _blank(form.get("baseline_gb_score")),
+            "require_bleeding": form.get("require_bleeding") in ("on", "true", "1")})
         plan = sv.make_plan(ctx.db, ctx.user, row, data)
     except (ValidationError, InputError, sv.Conflict) as exc:
         ctx.db.rollback()

@@ -41,6 +41,7 @@ class PlanIn(_In):
     sessions: Annotated[int, Field(ge=1, le=12)] | None = None
     interval_weeks: PositiveWeeks | None = None
     caps_mm: dict[Zone, NeedleLengthMM] = {}
+    require_bleeding: bool = True
     baseline_gb_score: Annotated[float, Field(gt=0.0, le=84.0, allow_inf_nan=False,
                                               description="Goodman & Baron quantitative score now")] | None = None
 
