@@ -25,6 +25,18 @@ def uniform_punctures(punctures_per_cm2: float, length_mm: float, rng: np.random
     return rng.uniform(0.0, length_mm, size=(k, 2))
 
 
+def nested_punctures(densities_per_cm2: list[float], length_mm: float, seed: int) -> list[np.ndarray]:
+    """Puncture fields for increasing densities on one patch, each containing the previous one.
+
+    The points are one uniform random sequence; density ``d`` takes its first ``round(d * area)`` points,
+    so comparing densities compares the same tissue with more channels added (no sampling noise between them).
+    """
+    area_cm2 = (length_mm / 10.0) ** 2
+    counts = [int(round(d * area_cm2)) for d in densities_per_cm2]
+    pts = np.random.default_rng(seed).uniform(0.0, length_mm, size=(max(counts, default=0), 2))
+    return [pts[:k] for k in counts]
+
+
 def channel_fraction_plane(grid: PlaneGrid, centres_mm: np.ndarray, channel_radius_mm: float,
                            sub: int = 4) -> np.ndarray:
     """Fraction (0-1) of each cell's area inside any channel, shape ``(n, n)``."""
