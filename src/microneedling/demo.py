@@ -11,11 +11,13 @@ from microneedling.citations import format_references, reset_citations
 from microneedling.patient import load_patients
 from microneedling.report import Section, render_html, to_json, write_outputs
 from microneedling.sections import DemoContext
+from microneedling.sections import injury as injury_section
 from microneedling.sections import skin as skin_section
 
 # (name, builder) in report order; each engine adds its section here.
 SECTIONS: list[tuple[str, Callable[[DemoContext], Section]]] = [
     ("skin", skin_section.build),
+    ("injury", injury_section.build),
 ]
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 COMPARISON_MODULES: list[str] = [
     "microneedling.validations.skin",
+    "microneedling.validations.engine1",
     "microneedling.validations.delivery",
 ]
 

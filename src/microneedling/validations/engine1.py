@@ -1,0 +1,76 @@
+"""Engine I against published data: penetration depth, channel width, roller hole count, PIH by modality.
+
+Each comparison says whether the data were used to calibrate (``fit``) or not. Data the model misses
+(rat-skin penetration, Lam2008's buried fraction, PIH after full-field ablation) are listed in the report
+section's out-of-fit table rather than here, since no tolerance short of the miss itself would pass them.
+"""
+
+from __future__ import annotations
+
+import math
+
+from microneedling.devices import device
+from microneedling.insertion import insert, standard_needle
+from microneedling.modalities import fit_pih_hazard, pih_calibration_arms, pih_probability
+from microneedling.punctures import count_distinct_holes, sample_punctures
+from microneedling.validation import Comparison, comparison, max_abs_z, max_rel_error
+
+
+@comparison("engine1_penetration_human_oct", fast=True)
+def penetration_human_oct() -> Comparison:
+    """Real penetration of a 600 um needle in human skin in vivo (Donnelly2010 OCT, ~460 um; fit)."""
+    obs = [460.0]
+    pred = [1e3 * insert(standard_needle(0.6)).penetration_depth_mm]
+    return Comparison(
+        name="engine1_penetration_human_oct", title="Real needle penetration, human skin in vivo (fit)",
+        quantity="penetration depth (um)", x_label="nominal length (um)", x=[600.0], observed=obs,
+        observed_err=[0.0], predicted=pred, metric="max |model - data| / data", error=max_rel_error(obs, pred),
+        tolerance=0.05, sources=["Donnelly2010"],
+    )
+
+
+@comparison("engine1_channel_surface_diameter", fast=True)
+def channel_surface_diameter() -> Comparison:
+    """Surface diameter of a channel 152.5 um deep (Kalluri2011: 70.7 +/- 9.9 um; taper fit)."""
+    needle = standard_needle(0.77)
+    obs, err = [70.7], [9.9]
+    pred = [2.0 * float(needle.radius_at_um(152.5))]
+    return Comparison(
+        name="engine1_channel_surface_diameter", title="Channel surface diameter at 152.5 um depth (fit)",
+        quantity="surface diameter (um)", x_label="channel depth (um)", x=[152.5], observed=obs, observed_err=err,
+        predicted=pred, metric="max |model - mean| / SD", error=max_abs_z(obs, err, pred), tolerance=1.0,
+        sources=["Kalluri2011"],
+    )
+
+
+@comparison("engine1_roller_hole_count", fast=True)
+def roller_hole_count() -> Comparison:
+    """Distinct holes after 15 passes of a 192-needle roller with 70 um needles (Fernandes2005: ~250/cm2).
+    Simulated field (5 seeds, 1 cm2) with the overlap rule; the per-pass density is calibrated on this figure."""
+    roller = device("roller", 0.2)
+    sims = [count_distinct_holes(sample_punctures(s, roller.holes_per_pass_per_cm2, 15, 10.0), 35.0)
+            for s in range(5)]
+    obs, pred = [250.0], [sum(sims) / len(sims)]
+    return Comparison(
+        name="engine1_roller_hole_count", title="Roller holes per cm2 after 15 passes (calibrated density)",
+        quantity="holes per cm2", x_label="passes", x=[15], observed=obs, observed_err=[0.0], predicted=pred,
+        metric="max |model - data| / data", error=max_rel_error(obs, pred), tolerance=0.2,
+        sources=["Fernandes2005", "NairArora2014"],
+    )
+
+
+@comparison("engine1_pih_by_modality", fast=True)
+def pih_by_modality() -> Comparison:
+    """PIH per patient after microneedling and fractional CO2 in type IV-V skin (IDOJ2024SplitFace, Dogra2014;
+    the hazard is fitted to these three arms). Error bars: binomial SD sqrt(p (1 - p) / n)."""
+    arms = pih_calibration_arms()
+    beta = fit_pih_hazard(arms)
+    obs = [a.cases / a.patients for a in arms]
+    err = [math.sqrt(max(p * (1 - p), 1.0 / a.patients) / a.patients) for p, a in zip(obs, arms, strict=True)]
+    pred = [float(pih_probability(beta, a.dose)) for a in arms]
+    return Comparison(
+        name="engine1_pih_by_modality", title="PIH after microneedling vs fractional CO2, Fitzpatrick IV-V (fit)",
+        quantity="PIH fraction of patients", x_label="study arm", x=[a.label for a in arms], observed=obs,
+        observed_err=err, predicted=pred, metric="max |model - data| / binomial SD", error=max_abs_z(obs, err, pred),
+        tolerance=2.0, sources=["IDOJ2024SplitFace", "Dogra2014", "Yuan2014"],
+    )
