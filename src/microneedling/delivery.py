@@ -24,14 +24,21 @@ from dataclasses import dataclass
 
 import jax.numpy as jnp
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from microneedling import permeation
+from microneedling.devices import DeviceName
 from microneedling.hindered_diffusion import renkin_hindrance, stokes_einstein_cm2_per_h
+from microneedling.injury import session_injury
 from microneedling.membrane_diffusion import crank_cumulative, crank_flux, solve_column
+from microneedling.patient import Zone
 from microneedling.resealing import closure_time_h, half_closure_h, open_fraction
-from microneedling.topicals import Molecule
+from microneedling.topicals import Molecule, molecule, topical
+from microneedling.units import NeedleLengthMM
 
 UG_PER_MG = 1000.0
+# Donor concentration when none is given: 10 mg/mL (1 % w/v), a stated round default, not a product's label.
+DEFAULT_CONCENTRATION_MG_PER_ML = 10.0
 
 
 @dataclass(frozen=True)
@@ -102,10 +109,10 @@ def intact_flux_mg(times_h, molecule: Molecule, c0_mg_per_cm3: float, sc_thickne
 
 
 def simulate(molecule: Molecule, channels: ChannelField, hours: float, occluded: bool = False,
-             concentration_mg_per_ml: float = 10.0, n_times: int = 481, n_cells: int = 16) -> DeliveryResult:
+             concentration_mg_per_ml: float = DEFAULT_CONCENTRATION_MG_PER_ML, n_times: int = 481, n_cells: int = 16) -> DeliveryResult:
     """Uptake of ``molecule`` over ``hours`` after a session that left ``channels`` (see module docstring)."""
-    if not 0.0 < channels.area_fraction < 1.0:
-        raise ValueError(f"channel area fraction {channels.area_fraction:.3g} outside (0, 1)")
+    if not 0.0 <= channels.area_fraction < 1.0:
+        raise ValueError(f"channel area fraction {channels.area_fraction:.3g} outside [0, 1)")
     times = jnp.linspace(0.0, float(hours), n_times)
     c0 = float(concentration_mg_per_ml)
     f_int, q_int, kp, lag = intact_flux_mg(times, molecule, c0)
@@ -116,11 +123,16 @@ def simulate(molecule: Molecule, channels: ChannelField, hours: float, occluded:
     radius_nm = channels.radius_um * 1e3 * jnp.sqrt(g)
     d_free = float(stokes_einstein_cm2_per_h(molecule.radius_nm))
     d_ch = d_free * renkin_hindrance(molecule.radius_nm / jnp.maximum(radius_nm, 1e-30))
-    f_ch, _ = solve_column(times, d_ch, phi, c0, channels.depth_um * 1e-4, n_cells, 1.0)
+    if channels.area_fraction > 0.0 and channels.depth_um > 0.0:
+        f_ch, _ = solve_column(times, d_ch, phi, c0, channels.depth_um * 1e-4, n_cells, 1.0)
+    else:  # needles too short to pierce: no channel route
+        f_ch = jnp.zeros_like(times)
 
     flux_needled = f_ch + (1.0 - phi) * f_int
+    # exact intact amount plus the trapezoid integral of what the channels change
+    extra = f_ch - phi * f_int
     dt = jnp.diff(times)
-    q_needled = jnp.concatenate([jnp.zeros(1), jnp.cumsum(0.5 * dt * (flux_needled[1:] + flux_needled[:-1]))])
+    q_needled = q_int + jnp.concatenate([jnp.zeros(1), jnp.cumsum(0.5 * dt * (extra[1:] + extra[:-1]))])
     return DeliveryResult(
         times_h=np.asarray(times),
         flux_needled_ug_per_cm2_h=np.asarray(flux_needled) * UG_PER_MG,
@@ -135,3 +147,59 @@ def simulate(molecule: Molecule, channels: ChannelField, hours: float, occluded:
         intact_lag_time_h=lag,
         channel_diffusivity_cm2_per_h=d_free,
     )
+
+
+# --- a session's uptake from needle length and molecule (CLI and report) ------------------------------------
+
+
+class DeliveryQuery(BaseModel):
+    """Validated input: a named topical (``molecule``) or ``mw_da`` with optional ``logp``; session and film."""
+
+    model_config = ConfigDict(extra="forbid")
+    molecule: str | None = None
+    mw_da: float | None = Field(None, gt=0.0, le=1e7, allow_inf_nan=False, description="molecular weight, Da")
+    logp: float | None = Field(None, ge=-10.0, le=10.0, allow_inf_nan=False, description="log10 Kow")
+    needle_length_mm: NeedleLengthMM
+    hours: float = Field(24.0, gt=0.0, le=720.0, allow_inf_nan=False, description="hours after the session")
+    occluded: bool = False
+    concentration_mg_per_ml: float = Field(DEFAULT_CONCENTRATION_MG_PER_ML, gt=0.0, le=1000.0, allow_inf_nan=False)
+    zone: Zone = Zone.cheek
+    device: DeviceName = "roller"
+
+    @model_validator(mode="after")
+    def _one_molecule(self) -> DeliveryQuery:
+        if (self.molecule is None) == (self.mw_da is None):
+            raise ValueError("give either molecule or mw_da (with logp), not both and not neither")
+        if self.molecule is not None and self.logp is not None:
+            raise ValueError("logp goes with mw_da, not with a named molecule")
+        if self.mw_da is not None and self.logp is None:
+            raise ValueError("mw_da needs logp")
+        return self
+
+
+def run_query(q: DeliveryQuery) -> tuple[dict, DeliveryResult]:
+    """Channel field of the session (:func:`microneedling.injury.session_injury`) -> uptake; summary dict and result."""
+    mol = topical(q.molecule) if q.molecule is not None else molecule(q.mw_da, q.logp)
+    inj = session_injury(q.zone, q.device, q.needle_length_mm)
+    field = ChannelField(depth_um=inj.penetration_depth_mm * 1e3, punctures_per_cm2=inj.punctures_per_cm2,
+                         radius_um=inj.channel_radius_um)
+    res = simulate(mol, field, q.hours, q.occluded, q.concentration_mg_per_ml)
+    enh = res.enhancement
+    out = {
+        "molecule": q.molecule or mol.name, "mw_da": mol.mw_da, "logp": mol.log_p,
+        "stokes_radius_nm": mol.radius_nm, "concentration_mg_per_ml": q.concentration_mg_per_ml,
+        "hours": q.hours, "occluded": q.occluded, "zone": q.zone.value, "device": q.device,
+        "needle_length_mm": q.needle_length_mm, "channel_depth_um": field.depth_um,
+        "punctures_per_cm2": field.punctures_per_cm2, "channel_radius_um": field.radius_um,
+        "channel_area_fraction": field.area_fraction,
+        "channel_half_closure_hours": res.channel_half_closure_hours if field.area_fraction > 0 else None,
+        "channel_closure_hours": res.channel_closure_hours if field.area_fraction > 0 else None,
+        "cumulative_uptake_ug_per_cm2": res.cumulative_uptake_ug_per_cm2,
+        "intact_skin_uptake_ug_per_cm2": res.intact_skin_uptake_ug_per_cm2,
+        "enhancement": enh,
+        "intact_kp_cm_per_h": res.intact_kp_cm_per_h,
+        "intact_lag_time_h": res.intact_lag_time_h if math.isfinite(res.intact_lag_time_h) else None,
+        "intact_route": "open" if mol.log_p is not None else "closed (no log P: protein or polysaccharide)",
+        "assumptions": "infinite dose at constant concentration; dermis below the channels is a perfect sink",
+    }
+    return out, res

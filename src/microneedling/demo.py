@@ -11,6 +11,7 @@ from microneedling.citations import format_references, reset_citations
 from microneedling.patient import load_patients
 from microneedling.report import Section, render_html, to_json, write_outputs
 from microneedling.sections import DemoContext
+from microneedling.sections import delivery as delivery_section
 from microneedling.sections import injury as injury_section
 from microneedling.sections import skin as skin_section
 
@@ -18,6 +19,7 @@ from microneedling.sections import skin as skin_section
 SECTIONS: list[tuple[str, Callable[[DemoContext], Section]]] = [
     ("skin", skin_section.build),
     ("injury", injury_section.build),
+    ("delivery", delivery_section.build),
 ]
 
 

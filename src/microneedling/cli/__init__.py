@@ -52,6 +52,7 @@ from microneedling.cli import injury as _injury  # noqa: E402,F401
 from microneedling.cli import serve as _serve  # noqa: E402,F401
 from microneedling.cli import validate as _validate  # noqa: E402,F401
 from microneedling.cli import trial as _trial  # noqa: E402,F401
+from microneedling.cli import delivery as _delivery  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:

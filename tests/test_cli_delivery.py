@@ -1,0 +1,72 @@
+"""``microneedling delivery``: one JSON object with the issue's keys; bad input exits 2 with one line naming the
+field, nothing on stdout."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+REQUIRED = ("channel_half_closure_hours", "cumulative_uptake_ug_per_cm2", "intact_skin_uptake_ug_per_cm2",
+            "enhancement")
+
+
+def test_named_molecule_json(run_cli):
+    r = run_cli("delivery", "--molecule", "ascorbic-acid", "--needle-length-mm", "0.5", "--hours", "24", "--json")
+    assert r.code == 0, r.err
+    out = r.json()
+    assert all(k in out for k in REQUIRED)
+    assert out["channel_half_closure_hours"] > 0
+    assert out["cumulative_uptake_ug_per_cm2"] > out["intact_skin_uptake_ug_per_cm2"] > 0
+    assert out["enhancement"] > 1
+    assert r.out.count("\n") == r.out.strip().count("\n") + 1  # one object, then a newline
+
+
+def test_occlusion_flag_lengthens_closure(run_cli):
+    base = ("delivery", "--molecule", "ascorbic-acid", "--needle-length-mm", "0.5", "--json")
+    o = run_cli(*base, "--occluded").json()
+    n = run_cli(*base).json()
+    assert o["channel_half_closure_hours"] > n["channel_half_closure_hours"]
+    assert o["cumulative_uptake_ug_per_cm2"] > n["cumulative_uptake_ug_per_cm2"]
+
+
+def test_free_mw_and_logp(run_cli):
+    r = run_cli("delivery", "--mw-da", "300", "--logp", "-1", "--needle-length-mm", "1.0",
+                "--concentration-mg-per-ml", "5", "--json")
+    assert r.code == 0, r.err
+    out = r.json()
+    assert out["mw_da"] == 300 and out["logp"] == -1 and out["concentration_mg_per_ml"] == 5
+    assert out["enhancement"] > 1
+
+
+def _one_line_error(r, field):
+    assert r.code == 2
+    assert r.out == ""
+    assert r.err.count("\n") == 1 and field in r.err
+
+
+def test_unknown_molecule(run_cli):
+    r = run_cli("delivery", "--molecule", "vitamin-z", "--needle-length-mm", "0.5")
+    _one_line_error(r, "molecule")
+    assert "ascorbic-acid" in r.err
+
+
+# run_cli captures afresh on every call, so sharing it across examples is safe
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.floats(max_value=0.0, allow_nan=False, allow_infinity=False))
+def test_non_positive_molecular_weight(run_cli, mw):
+    r = run_cli("delivery", "--mw-da", repr(mw), "--logp", "1", "--needle-length-mm", "0.5")
+    _one_line_error(r, "mw_da")
+
+
+def test_molecule_and_mw_together_or_missing(run_cli):
+    _one_line_error(run_cli("delivery", "--needle-length-mm", "0.5"), "molecule")
+    _one_line_error(run_cli("delivery", "--molecule", "egf", "--mw-da", "100", "--needle-length-mm", "0.5"),
+                    "molecule")
+    _one_line_error(run_cli("delivery", "--mw-da", "100", "--needle-length-mm", "0.5"), "logp")
+
+
+def test_bad_session_values(run_cli):
+    _one_line_error(run_cli("delivery", "--molecule", "egf", "--needle-length-mm", "5"), "needle_length_mm")
+    _one_line_error(run_cli("delivery", "--molecule", "egf", "--needle-length-mm", "1", "--hours", "0"), "hours")
+    _one_line_error(run_cli("delivery", "--molecule", "egf", "--needle-length-mm", "1",
+                            "--concentration-mg-per-ml", "-1"), "concentration_mg_per_ml")
