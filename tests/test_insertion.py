@@ -71,3 +71,11 @@ def test_penetration_core_is_jittable_and_vectorises():
     vec = jax.jit(jax.vmap(lambda length: penetration_depth_um(length, dimple)))(lengths)
     loop = jnp.array([penetration_depth_um(x, dimple) for x in lengths])
     assert jnp.allclose(vec, loop)
+
+
+def test_penetration_has_unit_slope_in_length_once_pierced():
+    """Closed form: depth = 1000 L - dimple, so d(depth_um)/d(L_mm) = 1000 (grad through the JAX core)."""
+    dimple = float(dimple_depth_um(puncture_force_N()))
+    g = jax.grad(lambda length: penetration_depth_um(length, dimple))(jnp.asarray(1.5))
+    assert float(g) == pytest.approx(1000.0)
+    assert float(jax.grad(lambda length: penetration_depth_um(length, dimple))(jnp.asarray(0.05))) == 0.0

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-import jax.numpy as jnp
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from microneedling.citations import cite
@@ -101,9 +101,9 @@ def depth_bands(layers: SkinLayers, needle: Needle, depth_um: float, punctures_p
     z0 = top
     while z0 < bottom - 1e-9:
         z1 = min(z0 + band_um, bottom)
-        z = z0 + (jnp.arange(samples) + 0.5) * (z1 - z0) / samples
+        z = z0 + (np.arange(samples) + 0.5) * (z1 - z0) / samples
         frac = coverage_fraction(punctures_per_cm2, needle.radius_at_um(depth_um - z))
-        bands.append((z0 / 1e3, z1 / 1e3, float(jnp.mean(frac))))
+        bands.append((z0 / 1e3, z1 / 1e3, float(np.mean(frac))))
         z0 = z1
     return tuple(bands)
 

@@ -18,9 +18,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from microneedling.params import parameter_value
+
+
+def _xp(*values):
+    """jax.numpy when any value is a JAX array (jit/vmap/grad), else NumPy (fast for plain floats)."""
+    return jnp if any(isinstance(v, jax.Array) for v in values) else np
 
 
 @dataclass(frozen=True)
@@ -34,8 +41,9 @@ class Needle:
 
     def radius_at_um(self, distance_from_tip_um):
         """Needle radius (um) at ``distance_from_tip_um`` from the tip (array-friendly)."""
-        return jnp.minimum(self.tip_radius_um + self.taper_slope * jnp.maximum(distance_from_tip_um, 0.0),
-                           self.base_radius_um)
+        xp = _xp(distance_from_tip_um)
+        return xp.minimum(self.tip_radius_um + self.taper_slope * xp.maximum(distance_from_tip_um, 0.0),
+                          self.base_radius_um)
 
     @property
     def tip_area_um2(self) -> float:
@@ -55,10 +63,11 @@ def bed_of_nails_factor(tip_spacing_um):
     s0 = parameter_value("insertion.bed_of_nails_tip_spacing_um")
     s1 = parameter_value("insertion.close_tip_spacing_um")
     rise = parameter_value("insertion.puncture_force_close_N") / parameter_value("insertion.puncture_force_wide_N") - 1
-    return 1.0 + rise * jnp.clip((s0 - tip_spacing_um) / (s0 - s1), 0.0, None)
+    xp = _xp(tip_spacing_um)
+    return 1.0 + rise * xp.clip((s0 - xp.asarray(tip_spacing_um)) / (s0 - s1), 0.0, None)
 
 
-def puncture_force_N(tip_spacing_um=jnp.inf):
+def puncture_force_N(tip_spacing_um=np.inf):
     """Force per needle at which skin is pierced, N (Olatunji2013, 0.5 mm/s)."""
     return parameter_value("insertion.puncture_force_wide_N") * bed_of_nails_factor(tip_spacing_um)
 
@@ -70,7 +79,8 @@ def dimple_depth_um(force_N):
 
 def penetration_depth_um(length_mm, dimple_um):
     """Real channel depth (um): nominal length minus the dimple held at puncture, never negative."""
-    return jnp.maximum(1e3 * jnp.asarray(length_mm) - dimple_um, 0.0)
+    xp = _xp(length_mm, dimple_um)
+    return xp.maximum(1e3 * xp.asarray(length_mm) - dimple_um, 0.0)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from scipy.spatial import cKDTree
@@ -22,21 +23,29 @@ from microneedling.devices import Device
 UM2_PER_CM2 = 1e8
 
 
+def _xp(*values):
+    """jax.numpy when any value is a JAX array (jit/vmap/grad), else NumPy (fast for plain floats)."""
+    return jnp if any(isinstance(v, jax.Array) for v in values) else np
+
+
 def distinct_holes_per_cm2(punctures_per_cm2, channel_radius_um):
     """Expected distinct holes per cm2 after ``punctures_per_cm2`` punctures of radius ``channel_radius_um``."""
-    a = math.pi * (2.0 * jnp.asarray(channel_radius_um)) ** 2 / UM2_PER_CM2
-    n = jnp.asarray(punctures_per_cm2)
-    return jnp.where(a > 0, -jnp.expm1(-n * a) / jnp.where(a > 0, a, 1.0), n)
+    xp = _xp(punctures_per_cm2, channel_radius_um)
+    a = math.pi * (2.0 * xp.asarray(channel_radius_um, dtype=float)) ** 2 / UM2_PER_CM2
+    n = xp.asarray(punctures_per_cm2, dtype=float)
+    return xp.where(a > 0, -xp.expm1(-n * a) / xp.where(a > 0, a, 1.0), n)
 
 
 def coverage_fraction(punctures_per_cm2, channel_radius_um):
     """Fraction of the surface inside at least one channel (Boolean model)."""
-    return -jnp.expm1(-jnp.asarray(punctures_per_cm2) * math.pi * jnp.asarray(channel_radius_um) ** 2 / UM2_PER_CM2)
+    xp = _xp(punctures_per_cm2, channel_radius_um)
+    return -xp.expm1(-xp.asarray(punctures_per_cm2) * math.pi * xp.asarray(channel_radius_um) ** 2 / UM2_PER_CM2)
 
 
 def nearest_neighbour_cdf(distance_um, punctures_per_cm2):
     """CDF of the distance from a puncture to its nearest neighbour in a Poisson field."""
-    return -jnp.expm1(-jnp.asarray(punctures_per_cm2) * math.pi * jnp.asarray(distance_um) ** 2 / UM2_PER_CM2)
+    xp = _xp(distance_um, punctures_per_cm2)
+    return -xp.expm1(-xp.asarray(punctures_per_cm2) * math.pi * xp.asarray(distance_um) ** 2 / UM2_PER_CM2)
 
 
 @dataclass(frozen=True)

@@ -74,3 +74,21 @@ def pih_by_modality() -> Comparison:
         observed_err=err, predicted=pred, metric="max |model - data| / binomial SD", error=max_abs_z(obs, err, pred),
         tolerance=2.0, sources=["IDOJ2024SplitFace", "Dogra2014", "Yuan2014"],
     )
+
+
+@comparison("engine1_depth_to_blood", fast=True)
+def depth_to_blood() -> Comparison:
+    """Depth at which needles first draw blood: at least 400 um (MicroNano2017OpenChannel). Model: depth of
+    the superficial plexus, median over zones and sexes at 30 years (not fitted). Metric: shortfall below the
+    bound as a fraction of it (0 when the model is at or beyond 400 um)."""
+    from microneedling.patient import Sex, Zone
+    from microneedling.skin import skin_layers
+
+    depths = sorted(skin_layers(z, s, 30.0).plexus_depth_um for z in Zone for s in Sex)
+    median = 0.5 * (depths[len(depths) // 2 - 1] + depths[len(depths) // 2])
+    return Comparison(
+        name="engine1_depth_to_blood", title="Depth to the first blood vessels (lower bound, not fitted)",
+        quantity="depth (um)", x_label="", x=["median over zones and sexes"], observed=[400.0], observed_err=[0.0],
+        predicted=[median], metric="max(0, 400 - model) / 400", error=max(0.0, 400.0 - median) / 400.0,
+        tolerance=0.0, sources=["MicroNano2017OpenChannel", "Meng2022", "DermisPapillaryFifth"],
+    )
