@@ -64,18 +64,21 @@ def test_cheek_stratum_corneum_thickness_is_the_published_one():
 
 
 def test_rmse_against_measured_permeability():
-    """Stevens 2024 epidermis log kp of seven n-alkanols (log P and MW from their infoboxes): Potts-Guy is within
-    one log unit RMS (tolerance stated in the comparison); the residuals are one-signed (a bias, not scatter)."""
+    """Stevens 2024 epidermis log kp of seven n-alkanols, caffeine and ibuprofen (log P, MW: see the data file):
+    Potts-Guy is within one log unit RMS (tolerance stated in the comparison); on the homologous alkanols the
+    residuals are one-signed with little scatter (a bias, the chain-length slope is right)."""
     c = run_comparison("delivery_potts_guy_permeability")
     assert c.passed and 0.0 < c.error < 1.0
     resid = np.array(c.predicted) - np.array(c.observed)
-    assert np.all(resid < 0)
-    assert np.std(resid) < 0.1
+    alkanol = np.array([x.endswith("anol") for x in c.x])
+    assert alkanol.sum() == 7
+    assert np.all(resid[alkanol] < 0)
+    assert np.std(resid[alkanol]) < 0.1
 
 
 def test_measured_set_is_converted_from_cm_per_s():
     """The data file stores log10 kp in cm/s (Stevens 2024); the set reports cm/h = cm/s + log10(3600)."""
     rows = permeability_set()
-    assert len(rows) == 7
+    assert len(rows) == 9
     methanol = next(r for r in rows if r["compound"] == "methanol")
     assert math.isclose(methanol["log_kp_cm_per_h"], -6.41 + math.log10(3600.0), rel_tol=1e-12)
