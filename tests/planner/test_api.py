@@ -2,7 +2,7 @@
 follow-up, audit log; bad input gets 422 with field messages and stores nothing."""
 
 import pytest
-from conftest import PATIENT
+from planner_support import PATIENT
 
 from microneedling.planner import models
 from microneedling.planner.services import count

@@ -3,8 +3,8 @@ permission it lacks; a provider never reaches another provider's patients (404, 
 absent), an assistant sees only their provider's patients, an admin sees all."""
 
 import pytest
-from conftest import PATIENT
 from fastapi.routing import APIRoute
+from planner_support import PATIENT
 
 from microneedling.planner.security import PERMISSIONS
 

@@ -1,0 +1,117 @@
+"""Helpers for the planner tests: users per role, logged-in clients, free ports, a uvicorn subprocess,
+the PostgreSQL binaries."""
+
+from __future__ import annotations
+
+import glob
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from fastapi.testclient import TestClient
+
+PASSWORD = "correct horse battery"
+PATIENT = {"label": "P-001", "age_years": 28, "sex": "F", "fitzpatrick": "III",
+           "zones": [{"zone": "cheek", "scars": [{"type": "boxcar", "count": 12, "depth_mm": 0.4, "width_mm": 2.5}]},
+                     {"zone": "periorbital", "scars": [{"type": "rolling", "count": 2, "depth_mm": 0.2,
+                                                        "width_mm": 4.0}]}]}
+
+FORM_PATIENT = {"label": "F-1", "age_years": "31", "sex": "M", "fitzpatrick": "IV", "active_acne_grade": "0",
+                "scar0_zone": "cheek", "scar0_type": "rolling", "scar0_count": "8", "scar0_depth_mm": "0.3",
+                "scar0_width_mm": "5"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def login(client: TestClient | httpx.Client, username: str, password: str = PASSWORD) -> str:
+    r = client.post("/api/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return r.json()["csrf_token"]
+
+
+def seed_users(app) -> dict[str, int]:
+    """admin, two providers (dra, drb) and dra's assistant; returns their ids."""
+    from microneedling.planner.schemas import UserIn
+    from microneedling.planner.services import create_user
+
+    ids = {}
+    with app.state.sessions() as db:
+        for name, role in (("admin", "admin"), ("dra", "provider"), ("drb", "provider")):
+            ids[name] = create_user(db, UserIn(username=name, password=PASSWORD, role=role), app.state.hasher).id
+        ids["asa"] = create_user(db, UserIn(username="asa", password=PASSWORD, role="assistant",
+                                            provider_id=ids["dra"]), app.state.hasher).id
+        db.commit()
+    return ids
+
+
+class Client:
+    """A logged-in TestClient that sends the CSRF header on API writes."""
+
+    def __init__(self, app, username: str):
+        self.http = TestClient(app)
+        self.username = username
+        self.csrf = login(self.http, username)
+
+    def get(self, url, **kw):
+        return self.http.get(url, **kw)
+
+    def post(self, url, **kw):
+        headers = {"X-CSRF-Token": self.csrf, **kw.pop("headers", {})}
+        return self.http.post(url, headers=headers, **kw)
+
+    def form(self, url, data: dict, csrf: bool = True):
+        data = {**data, "csrf_token": self.csrf} if csrf else data
+        return self.http.post(url, data=data, follow_redirects=False)
+
+
+# ---- PostgreSQL ---------------------------------------------------------------------------------------
+def pg_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).resolve().parent if initdb else None
+
+
+def fresh_pg_database(url: str, name: str) -> str:
+    """A new empty database on the throw-away server; returns its URL."""
+    import psycopg
+
+    base = url.rsplit("/", 1)[0]
+    with psycopg.connect(base.replace("postgresql://", "postgresql://", 1) + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
+# ---- a real server in a subprocess ----------------------------------------------------------------------
+SERVER_SCRIPT = """
+import sys, uvicorn
+from microneedling.planner.app import Settings, create_app
+uvicorn.run(create_app(Settings(database_url=sys.argv[1], fast_hash=True)), host="127.0.0.1",
+            port=int(sys.argv[2]), log_level="error")
+"""
+
+
+def start_server(database_url: str, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", SERVER_SCRIPT, database_url, str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {proc.stderr.read().decode(errors='replace')[-500:]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start within 60 s")

@@ -1,0 +1,35 @@
+"""The planner on a real PostgreSQL server (started by the ``postgres_url`` fixture from the Debian
+binaries; skipped with the reason where it cannot start): migrations up and down, the API, and no
+committed row lost when the server is killed during writes."""
+
+from durability import kill_during_writes
+from planner_support import PATIENT, Client, fresh_pg_database, seed_users
+from test_durability_migrations import check_up_down
+
+from microneedling.planner.app import Settings, create_app
+
+
+def test_postgres_migrations_up_and_down(postgres_url):
+    check_up_down(fresh_pg_database(postgres_url, "updown"))
+
+
+def test_postgres_api_workflow(postgres_url):
+    app = create_app(Settings(database_url=fresh_pg_database(postgres_url, "api"), fast_hash=True))
+    seed_users(app)
+    dra = Client(app, "dra")
+    pid = dra.post("/api/patients", json=PATIENT).json()["id"]
+    plan = dra.post(f"/api/patients/{pid}/plans", json={"device": "roller"})
+    assert plan.status_code == 201, plan.text
+    assert dra.post(f"/api/patients/{pid}/appointments", json={"starts_at": "2027-02-01T08:00:00",
+                                                               "repeat": 2}).status_code == 201
+    assert dra.post("/api/patients", json={**PATIENT, "age_years": 200}).status_code == 422
+    assert [p["label"] for p in dra.get("/api/patients").json()] == ["P-001"]
+    assert Client(app, "drb").get(f"/api/patients/{pid}").status_code == 404
+    app.state.engine.dispose()
+
+
+def test_postgres_kill_during_writes_loses_no_committed_row(postgres_url):
+    out = kill_during_writes(fresh_pg_database(postgres_url, "kill"))
+    assert len(out["acked"]) >= 40
+    assert set(out["acked"]) <= out["stored"], set(out["acked"]) - out["stored"]
+    assert out["scarless"] == [] and out["unaudited"] == []
