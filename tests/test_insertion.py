@@ -13,6 +13,7 @@ from microneedling.insertion import (
     insert,
     penetration_depth_um,
     puncture_force_N,
+    speed_force_N,
     standard_needle,
 )
 
@@ -43,16 +44,26 @@ def test_channel_surface_width_anchor():
 
 
 def test_bed_of_nails_effect_only_below_150_um():
-    """Olatunji2013: force per needle 0.028 N at wide spacing, 0.029 N at 50 um tip interspacing; interspacing
-    matters only below about 150 um."""
+    """Olatunji2013 (0.5 mm/s): force per needle 0.028 N at wide spacing, 0.029 N at 50 um tip interspacing;
+    interspacing matters only below about 150 um."""
     assert float(bed_of_nails_factor(150.0)) == 1.0 == float(bed_of_nails_factor(900.0))
-    assert float(puncture_force_N(50.0)) == pytest.approx(0.029)
-    assert float(puncture_force_N(jnp.inf)) == pytest.approx(0.028)
+    assert float(puncture_force_N(50.0, 0.5)) == pytest.approx(0.029)
+    assert float(puncture_force_N(jnp.inf, 0.5)) == pytest.approx(0.028)
     spacings = np.linspace(0, 400, 41)
     f = np.asarray(bed_of_nails_factor(spacings))
     assert np.all(np.diff(f) <= 0)
     # closer needles dimple the skin more and go less deep
     assert insert(standard_needle(1.0), 20.0).penetration_depth_mm < insert(standard_needle(1.0)).penetration_depth_mm
+
+
+def test_faster_insertion_needs_less_force_within_the_measured_speeds_only():
+    """Olatunji2013: 0.028 N at 0.5 mm/s and 0.0214 N at 1.0 mm/s (wide spacing); linear between, held outside."""
+    assert float(speed_force_N(0.5)) == pytest.approx(0.028)
+    assert float(speed_force_N(1.0)) == pytest.approx(0.0214)
+    assert float(speed_force_N(0.75)) == pytest.approx(0.5 * (0.028 + 0.0214))
+    assert float(speed_force_N(0.1)) == pytest.approx(0.028) and float(speed_force_N(50.0)) == pytest.approx(0.0214)
+    slow, fast = insert(standard_needle(1.0), speed_mm_per_s=0.5), insert(standard_needle(1.0), speed_mm_per_s=5.0)
+    assert slow.dimple_depth_um > fast.dimple_depth_um and slow.penetration_depth_mm < fast.penetration_depth_mm
 
 
 def test_elastic_foundation_dimple_is_linear_in_force():
@@ -79,3 +90,14 @@ def test_penetration_has_unit_slope_in_length_once_pierced():
     g = jax.grad(lambda length: penetration_depth_um(length, dimple))(jnp.asarray(1.5))
     assert float(g) == pytest.approx(1000.0)
     assert float(jax.grad(lambda length: penetration_depth_um(length, dimple))(jnp.asarray(0.05))) == 0.0
+
+
+def test_pen_needles_move_far_faster_than_the_measured_speeds():
+    """Wilson2012Dermapen: strokes up to 90 Hz; a 1.5 mm stroke down and back is 2 * 1.5 * 90 = 270 mm/s, far
+    above Olatunji2013's 1.0 mm/s, so the pen uses the fast-speed force (held, not extrapolated)."""
+    from microneedling.devices import device
+
+    pen = device("pen", 1.5)
+    assert pen.insertion_speed_mm_per_s == pytest.approx(270.0)
+    assert float(speed_force_N(pen.insertion_speed_mm_per_s)) == pytest.approx(0.0214)
+    assert device("roller", 1.5).insertion_speed_mm_per_s == float("inf")

@@ -7,6 +7,7 @@ density was found for pens and stamps; they are set to the roller's (devices.csv
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,6 +30,15 @@ class Device:
     needle_count: int | None
     stroke_frequency_Hz: float | None
     source: str
+
+    @property
+    def insertion_speed_mm_per_s(self) -> float:
+        """Needle speed into the skin: a pen stroke covers the needle length down and back each cycle
+        (2 L f, derived from the stroke frequency); hand-driven rollers and stamps: at or above 1 mm/s, the
+        fastest speed measured (Olatunji2013), returned as infinity (the force is held beyond it)."""
+        if self.stroke_frequency_Hz:
+            return 2.0 * self.needle.length_mm * self.stroke_frequency_Hz
+        return math.inf
 
     @property
     def in_pass_spacing_um(self) -> float:

@@ -128,7 +128,7 @@ def session_injury(zone: Zone | str, device: str, needle_length_mm: float, passe
     layers = skin_layers(q.zone, q.sex, q.age_years)
     dev = make_device(q.device, q.needle_length_mm)
     n_passes = q.passes if q.passes is not None else dev.usual_passes
-    ins = insert(dev.needle, dev.in_pass_spacing_um)
+    ins = insert(dev.needle, dev.in_pass_spacing_um, dev.insertion_speed_mm_per_s)
     depth_um = 1e3 * ins.penetration_depth_mm
     field = puncture_field(dev, n_passes, ins.channel_radius_um)
     n = field.punctures_per_cm2
