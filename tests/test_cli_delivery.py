@@ -70,3 +70,15 @@ def test_bad_session_values(run_cli):
     _one_line_error(run_cli("delivery", "--molecule", "egf", "--needle-length-mm", "1", "--hours", "0"), "hours")
     _one_line_error(run_cli("delivery", "--molecule", "egf", "--needle-length-mm", "1",
                             "--concentration-mg-per-ml", "-1"), "concentration_mg_per_ml")
+
+
+def test_finite_dose_option(run_cli):
+    """5 uL/cm^2 of a 10 mg/mL serum holds 50 ug/cm^2: uptake cannot exceed it."""
+    r = run_cli("delivery", "--molecule", "niacinamide", "--needle-length-mm", "1.0", "--dose-ul-per-cm2", "5",
+                "--json")
+    assert r.code == 0, r.err
+    out = r.json()
+    assert out["dose_applied_ug_per_cm2"] == 50.0
+    assert 0 < out["cumulative_uptake_ug_per_cm2"] <= 50.0
+    _one_line_error(run_cli("delivery", "--molecule", "egf", "--needle-length-mm", "1", "--dose-ul-per-cm2", "0"),
+                    "dose_ul_per_cm2")

@@ -157,3 +157,18 @@ def test_named_topicals_and_unknown_name():
         assert m.mw_da > 0 and m.radius_nm > 0 and m.sources
     with pytest.raises(ValueError, match="must be one of"):
         topical("vitamin-z")
+
+
+def test_finite_dose_conserves_the_film_and_tends_to_infinite_dose(runs):
+    """Finite dose: uptake never exceeds the applied amount C0 x volume and rises monotonically; as the film
+    volume grows the result tends to the infinite-dose run (limit of dC/dt = -P C / thickness)."""
+    m = molecule(150.0, -1.0)
+    inf = runs["small_hydrophilic"]
+    for vol_ul in (0.5, 5.0):
+        r = delivery.simulate(m, CHANNELS, 24.0, dose_ul_per_cm2=vol_ul)
+        dose_ug = 10.0 * vol_ul  # 10 mg/mL x uL/cm^2 = ug/cm^2
+        assert np.all(np.diff(r.cumulative_needled_ug_per_cm2) >= 0)
+        assert r.cumulative_uptake_ug_per_cm2 <= dose_ug * (1 + 1e-12)
+        assert r.cumulative_uptake_ug_per_cm2 < inf.cumulative_uptake_ug_per_cm2
+    big = delivery.simulate(m, CHANNELS, 24.0, dose_ul_per_cm2=1e6)
+    assert np.allclose(big.cumulative_needled_ug_per_cm2, inf.cumulative_needled_ug_per_cm2, rtol=1e-3)

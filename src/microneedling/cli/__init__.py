@@ -48,6 +48,7 @@ def _root(
 from microneedling.cli import demo as _demo  # noqa: E402,F401
 from microneedling.cli import reference as _reference  # noqa: E402,F401
 from microneedling.cli import skin as _skin  # noqa: E402,F401
+from microneedling.cli import spatial as _spatial  # noqa: E402,F401
 from microneedling.cli import injury as _injury  # noqa: E402,F401
 from microneedling.cli import serve as _serve  # noqa: E402,F401
 from microneedling.cli import validate as _validate  # noqa: E402,F401

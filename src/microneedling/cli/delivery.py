@@ -22,6 +22,8 @@ def delivery(
     concentration_mg_per_ml: float = typer.Option(
         DEFAULT_CONCENTRATION_MG_PER_ML, "--concentration-mg-per-ml",
         help="Donor concentration, mg/mL (default 10 = 1 % w/v, a stated default)."),
+    dose_ul_per_cm2: float | None = typer.Option(
+        None, "--dose-ul-per-cm2", help="Film volume applied, uL/cm^2 (default: infinite dose)."),
     zone: str = typer.Option("cheek", "--zone", help="Facial zone."),
     device: str = typer.Option("roller", "--device", help="roller, pen or stamp."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -34,7 +36,8 @@ def delivery(
     if mw_da is not None and logp is None:
         raise InputError("logp", logp, "--mw-da needs --logp (log10 octanol/water partition coefficient)")
     q = validated(DeliveryQuery, molecule=molecule, mw_da=mw_da, logp=logp, needle_length_mm=needle_length_mm,
-                  hours=hours, occluded=occluded, concentration_mg_per_ml=concentration_mg_per_ml, zone=zone,
+                  hours=hours, occluded=occluded, concentration_mg_per_ml=concentration_mg_per_ml,
+                  dose_ul_per_cm2=dose_ul_per_cm2, zone=zone,
                   device=device)
     out, _ = run_query(q)
     if json_output:
