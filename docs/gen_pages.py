@@ -23,7 +23,8 @@ from microneedling.validation_report import run_all
 # Modules whose docstrings document the models, in data-flow order (missing ones are skipped).
 MODEL_MODULES = [
     "units", "params", "skin", "devices", "insertion", "punctures", "injury", "modalities", "healing", "scars",
-    "scoring", "course", "permeation", "hindered_diffusion", "resealing", "delivery", "topicals", "population",
+    "scoring", "course", "permeation", "hindered_diffusion", "membrane_diffusion", "resealing", "delivery",
+    "topicals", "population",
     "scales", "trial", "calibration", "sweep", "spatial", "candidacy", "zone_plan",
 ]
 
