@@ -92,3 +92,21 @@ def test_bad_input(kwargs, field):
     with pytest.raises(InputError) as exc:
         skin_layers(**kwargs)
     assert exc.value.field == field
+
+
+def test_skin_command_reports_layers_for_every_zone(run_cli):
+    """Zones outside the 50 MHz table (e.g. temple) now answer from the layered model (Meng2022 rescaled)."""
+    import json
+
+    for zone in ("temple", "cheek"):
+        r = run_cli("skin", "--zone", zone, "--json")
+        assert r.code == 0, r.err
+        d = json.loads(r.out)
+        layers = skin_layers(zone)
+        assert d["full_thickness_mm"] == pytest.approx(layers.full_thickness_um / 1e3)
+        assert d["layers_um"]["papillary_dermis"]["bottom"] == pytest.approx(layers.plexus_depth_um)
+
+
+def test_text_output_shows_an_extrapolated_age_group(run_cli):
+    r = run_cli("skin", "--zone", "cheek", "--age-years", "60")
+    assert r.code == 0 and "extrapolated age group" in r.out
