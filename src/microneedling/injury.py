@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from microneedling.citations import cite
 from microneedling.devices import device as make_device
 from microneedling.errors import from_validation_error
-from microneedling.insertion import Needle, insert, standard_needle
+from microneedling.insertion import Insertion, Needle, insert, standard_needle
 from microneedling.patient import Sex, Zone
-from microneedling.punctures import coverage_fraction, puncture_field
+from microneedling.punctures import PunctureField, coverage_fraction, puncture_field
 from microneedling.skin import SkinLayers, skin_layers
 from microneedling.units import AgeYears, NeedleLengthMM
 
@@ -112,6 +112,17 @@ def _normal_cdf(x: float) -> float:
     return 0.5 * math.erfc(-x / math.sqrt(2.0))
 
 
+@dataclass(frozen=True)
+class SessionDetails:
+    """Everything :func:`session_injury` computed: the injury and the steps behind it."""
+
+    injury: Injury
+    layers: SkinLayers
+    insertion: Insertion
+    field: PunctureField
+    passes: int
+
+
 def session_injury(zone: Zone | str, device: str, needle_length_mm: float, passes: int | None = None,
                    sex: Sex | str = "F", age_years: float = 30.0) -> Injury:
     """Per-layer injury of one microneedling session (``passes=None``: the device's usual passes).
@@ -123,6 +134,12 @@ def session_injury(zone: Zone | str, device: str, needle_length_mm: float, passe
     the channels do (uniform pinpoint bleeding, Farber2020). Blood volume: each bleeding channel fills below the
     plexus (a lower estimate; derived, no measured value found). Raises :class:`InputError` on bad input.
     """
+    return session_details(zone, device, needle_length_mm, passes, sex, age_years).injury
+
+
+def session_details(zone: Zone | str, device: str, needle_length_mm: float, passes: int | None = None,
+                    sex: Sex | str = "F", age_years: float = 30.0) -> SessionDetails:
+    """:func:`session_injury` with its intermediate results (layers, insertion, puncture field)."""
     q = _validated(zone=zone, device=device, needle_length_mm=needle_length_mm, passes=passes, sex=sex,
                    age_years=age_years)
     layers = skin_layers(q.zone, q.sex, q.age_years)
@@ -135,10 +152,11 @@ def session_injury(zone: Zone | str, device: str, needle_length_mm: float, passe
     cite("Farber2020")
     cite("BraunDermoscopedia")
     if not ins.pierced:
-        return Injury(modality="microneedling", penetration_depth_mm=0.0, punctures_per_cm2=0.0,
-                      channel_radius_um=0.0, epidermal_area_fraction=0.0, dermal_volume_fraction=0.0,
-                      dermal_depth_bands=(), reaches_dermis=False, bleeding=False, haemorrhage_ul_per_cm2=0.0,
-                      nominal_length_mm=q.needle_length_mm)
+        inj = Injury(modality="microneedling", penetration_depth_mm=0.0, punctures_per_cm2=0.0,
+                     channel_radius_um=0.0, epidermal_area_fraction=0.0, dermal_volume_fraction=0.0,
+                     dermal_depth_bands=(), reaches_dermis=False, bleeding=False, haemorrhage_ul_per_cm2=0.0,
+                     nominal_length_mm=q.needle_length_mm)
+        return SessionDetails(inj, layers, ins, field, n_passes)
     bands = depth_bands(layers, dev.needle, depth_um, n)
     dermal_fraction = sum((b - t) * f for t, b, f in bands) * 1e3 / layers.dermis_um
     sd_um = 1e3 * ins.depth_sd_mm
@@ -148,7 +166,7 @@ def session_injury(zone: Zone | str, device: str, needle_length_mm: float, passe
     excess_um = (sd_um * math.exp(-0.5 * (mu / sd_um) ** 2) / math.sqrt(2 * math.pi) + mu * bleed_frac
                  if sd_um > 0 else max(mu, 0.0))
     blood_ul = field.holes_per_cm2 * math.pi * ins.channel_radius_um**2 * excess_um / 1e9
-    return Injury(
+    inj = Injury(
         modality="microneedling", penetration_depth_mm=ins.penetration_depth_mm, punctures_per_cm2=field.holes_per_cm2,
         channel_radius_um=ins.channel_radius_um, epidermal_area_fraction=field.coverage_fraction,
         dermal_volume_fraction=min(max(dermal_fraction, 0.0), 1.0), dermal_depth_bands=bands,
@@ -156,6 +174,7 @@ def session_injury(zone: Zone | str, device: str, needle_length_mm: float, passe
         haemorrhage_ul_per_cm2=blood_ul, bleeding_channel_fraction=bleed_frac,
         exceeds_dermis=depth_um > layers.full_thickness_um, nominal_length_mm=q.needle_length_mm,
     )
+    return SessionDetails(inj, layers, ins, field, n_passes)
 
 
 def max_needle_length_mm(zone: Zone | str, sex: Sex | str = "F", age_years: float = 30.0) -> float:

@@ -10,10 +10,9 @@ from pydantic import BaseModel, ConfigDict
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stdout, validated
-from microneedling.injury import max_needle_length_mm, session_injury
+from microneedling.injury import max_needle_length_mm, session_details
 from microneedling.modalities import compare as compare_modalities
 from microneedling.patient import Fitzpatrick, Sex, Zone
-from microneedling.skin import skin_layers
 from microneedling.units import AgeYears, NeedleLengthMM
 
 
@@ -40,8 +39,8 @@ def injury(
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Per-layer injury of one microneedling session: real depth, holes, epidermal and dermal damage, bleeding."""
-    inj = session_injury(zone, device, needle_length_mm, passes=passes, sex=sex, age_years=age_years)
-    layers = skin_layers(zone, sex, age_years)
+    details = session_details(zone, device, needle_length_mm, passes=passes, sex=sex, age_years=age_years)
+    inj, layers, ins = details.injury, details.layers, details.insertion
     out = {
         "zone": layers.zone.value, "device": device, "nominal_length_mm": inj.nominal_length_mm,
         "penetration_depth_mm": inj.penetration_depth_mm, "punctures_per_cm2": inj.punctures_per_cm2,
@@ -51,7 +50,10 @@ def injury(
         "haemorrhage_ul_per_cm2": inj.haemorrhage_ul_per_cm2, "channel_radius_um": inj.channel_radius_um,
         "exceeds_dermis": inj.exceeds_dermis, "max_needle_length_mm": max_needle_length_mm(zone, sex, age_years),
         "epidermis_mm": layers.epidermis_um / 1e3, "plexus_depth_mm": layers.plexus_depth_um / 1e3,
-        "dermis_mm": layers.dermis_um / 1e3,
+        "dermis_mm": layers.dermis_um / 1e3, "passes": details.passes,
+        "insertion_force_N": ins.puncture_force_N, "dimple_depth_um": ins.dimple_depth_um,
+        "penetration_fraction": ins.penetration_fraction, "depth_sd_mm": ins.depth_sd_mm,
+        "punctures_made_per_cm2": details.field.punctures_per_cm2,
         "dermal_depth_bands": [{"top_mm": t, "bottom_mm": b, "injured_volume_fraction": f}
                                for t, b, f in inj.dermal_depth_bands],
     }
