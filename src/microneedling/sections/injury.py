@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import math
-
 import matplotlib.pyplot as plt
 from matplotlib.patches import Circle, Polygon, Rectangle
 
+from microneedling.citations import cite
 from microneedling.devices import device
 from microneedling.injury import max_needle_length_mm, session_injury
 from microneedling.insertion import insert, standard_needle
-from microneedling.modalities import compare, fit_pih_hazard
+from microneedling.modalities import compare
 from microneedling.params import parameter_value
 from microneedling.punctures import sample_punctures
 from microneedling.report import Section
@@ -73,15 +72,13 @@ def _out_of_fit_rows() -> list[list]:
     """Published data the model does not reproduce, with the model's value beside them."""
     kal = 1e3 * insert(standard_needle(0.77)).penetration_depth_mm
     lam = insert(standard_needle(1.0)).penetration_fraction
-    beta = fit_pih_hazard()
-    full = 1 - math.exp(-beta)
+    for key in ("Kalluri2011", "Lam2008", "Donnelly2010"):
+        cite(key)
     return [
         ["Kalluri2011 (rat, DermaRoller 770 um)", "channel depth (um)", 152.5, round(kal, 1),
          "rat skin dimples far more than human skin in vivo (Donnelly2010, used for the fit)"],
         ["Lam2008 (silicone, pig skin)", "buried fraction at 1 mm", "< 0.5", round(lam, 2),
          "quasi-static insertion into ex vivo tissue; not human in vivo"],
-        ["Nofal2025PIHPeel (quoted; primary unknown)", "PIH, full-field ablative CO2, type IV+", 0.92,
-         round(full, 2), "hazard fitted on fractional arms; one full-field session predicts less"],
     ]
 
 
