@@ -82,3 +82,12 @@ def test_finite_dose_option(run_cli):
     assert 0 < out["cumulative_uptake_ug_per_cm2"] <= 50.0
     _one_line_error(run_cli("delivery", "--molecule", "egf", "--needle-length-mm", "1", "--dose-ul-per-cm2", "0"),
                     "dose_ul_per_cm2")
+
+
+def test_dermal_clearance_option(run_cli):
+    base = ("delivery", "--molecule", "ascorbic-acid", "--needle-length-mm", "0.5", "--json")
+    sink = run_cli(*base).json()
+    slow = run_cli(*base, "--dermal-clearance-per-h", "0.1").json()
+    assert slow["dermal_clearance_per_h"] == 0.1 and slow["dermis_um"] > 0
+    assert slow["cumulative_uptake_ug_per_cm2"] < sink["cumulative_uptake_ug_per_cm2"]
+    _one_line_error(run_cli(*base, "--dermal-clearance-per-h", "-1"), "dermal_clearance_per_h")

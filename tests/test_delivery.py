@@ -18,7 +18,13 @@ from microneedling.hindered_diffusion import (
     stokes_einstein_cm2_per_h,
     stokes_radius_nm,
 )
-from microneedling.membrane_diffusion import crank_cumulative, crank_flux, lag_time, solve_column
+from microneedling.membrane_diffusion import (
+    crank_cumulative,
+    crank_flux,
+    lag_time,
+    solve_column,
+    solve_column_to_compartment,
+)
 from microneedling.topicals import molecule, topical, topical_keys
 from microneedling.validations.delivery import crank_convergence
 
@@ -172,3 +178,27 @@ def test_finite_dose_conserves_the_film_and_tends_to_infinite_dose(runs):
         assert r.cumulative_uptake_ug_per_cm2 < inf.cumulative_uptake_ug_per_cm2
     big = delivery.simulate(m, CHANNELS, 24.0, dose_ul_per_cm2=1e6)
     assert np.allclose(big.cumulative_needled_ug_per_cm2, inf.cumulative_needled_ug_per_cm2, rtol=1e-3)
+
+
+def test_compartment_limits():
+    """Dermal compartment: fast clearance recovers the sink solution (to 1 %); no clearance fills the compartment
+    to the donor concentration, so the uptake tends to capacity x c_top (mass conservation)."""
+    t = np.linspace(0.0, 4.0, 401)
+    one = np.ones_like(t)
+    _, q_sink = solve_column(t, one, 0.05 * one, 1.0, 1.0, 16, 1.0)
+    u_fast, _ = solve_column_to_compartment(t, one, 0.05 * one, 1.0, 1.0, 16, 1.0, 0.5, 1e4)
+    assert math.isclose(float(u_fast[-1]), float(q_sink[-1]), rel_tol=0.01)
+    t_long = np.linspace(0.0, 2000.0, 2001)
+    u0, cd = solve_column_to_compartment(t_long, np.ones_like(t_long), 0.05 * np.ones_like(t_long), 1.0, 1.0, 16,
+                                         1.0, 0.5, 0.0)
+    assert math.isclose(float(u0[-1]), 0.5, rel_tol=1e-6) and math.isclose(float(cd[-1]), 1.0, rel_tol=1e-6)
+    assert np.all(np.diff(np.asarray(u0)) >= -1e-15)
+
+
+def test_slower_dermal_clearance_lowers_uptake(runs):
+    """With the dermis as a compartment, uptake rises with the clearance rate and stays below the sink value."""
+    m = molecule(150.0, -1.0)
+    sink = runs["small_hydrophilic"].cumulative_uptake_ug_per_cm2
+    ups = [delivery.simulate(m, CHANNELS, 24.0, dermal_clearance_per_h=k, dermis_um=1500.0).cumulative_uptake_ug_per_cm2
+           for k in (0.0, 0.1, 1.0)]
+    assert ups[0] < ups[1] < ups[2] < sink

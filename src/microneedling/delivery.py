@@ -30,9 +30,15 @@ from microneedling import permeation
 from microneedling.devices import DeviceName
 from microneedling.hindered_diffusion import renkin_hindrance, stokes_einstein_cm2_per_h
 from microneedling.injury import session_injury
-from microneedling.membrane_diffusion import crank_cumulative, crank_flux, solve_column
+from microneedling.membrane_diffusion import (
+    crank_cumulative,
+    crank_flux,
+    solve_column,
+    solve_column_to_compartment,
+)
 from microneedling.patient import Zone
 from microneedling.resealing import closure_time_h, half_closure_h, open_fraction
+from microneedling.skin import skin_layers
 from microneedling.topicals import Molecule, molecule, topical
 from microneedling.units import NeedleLengthMM
 
@@ -116,19 +122,25 @@ def _deplete(flux, cumulative, m0: float):
 
 def simulate(molecule: Molecule, channels: ChannelField, hours: float, occluded: bool = False,
              concentration_mg_per_ml: float = DEFAULT_CONCENTRATION_MG_PER_ML, n_times: int = 481, n_cells: int = 16,
-             dose_ul_per_cm2: float | None = None) -> DeliveryResult:
+             dose_ul_per_cm2: float | None = None, dermal_clearance_per_h: float | None = None,
+             dermis_um: float | None = None, sc_thickness_um: float | None = None) -> DeliveryResult:
     """Uptake of ``molecule`` over ``hours`` after a session that left ``channels`` (see module docstring).
 
     ``dose_ul_per_cm2`` None: infinite dose (donor concentration constant). A film volume per cm^2 instead depletes
     the donor: with permeability P(t) = J(t) / C0 of the infinite-dose run, dC/dt = -P(t) C / film thickness, so
     the uptake is M0 (1 - exp(-Q_inf(t) / M0)) with M0 = C0 x film volume. Exact for the quasi-steady channel
     route; for the stratum corneum it neglects the membrane's memory of the falling donor concentration.
+
+    ``dermal_clearance_per_h`` None: the dermis under the channels is a perfect sink. A rate instead makes the
+    dermis (``dermis_um`` thick) a well-mixed compartment cleared at that rate, fed by the channels
+    (:func:`microneedling.membrane_diffusion.solve_column_to_compartment`); the intact route still drains freely.
+    ``sc_thickness_um``: stratum corneum thickness (default: the cheek value of the parameter set).
     """
     if not 0.0 <= channels.area_fraction < 1.0:
         raise ValueError(f"channel area fraction {channels.area_fraction:.3g} outside [0, 1)")
     times = jnp.linspace(0.0, float(hours), n_times)
     c0 = float(concentration_mg_per_ml)
-    f_int, q_int, kp, lag = intact_flux_mg(times, molecule, c0)
+    f_int, q_int, kp, lag = intact_flux_mg(times, molecule, c0, sc_thickness_um)
 
     t_half = float(half_closure_h(channels.depth_um, occluded))
     g = open_fraction(times, t_half)
@@ -136,7 +148,13 @@ def simulate(molecule: Molecule, channels: ChannelField, hours: float, occluded:
     radius_nm = channels.radius_um * 1e3 * jnp.sqrt(g)
     d_free = float(stokes_einstein_cm2_per_h(molecule.radius_nm))
     d_ch = d_free * renkin_hindrance(molecule.radius_nm / jnp.maximum(radius_nm, 1e-30))
-    if channels.area_fraction > 0.0 and channels.depth_um > 0.0:
+    if channels.area_fraction > 0.0 and channels.depth_um > 0.0 and dermal_clearance_per_h is not None:
+        if dermis_um is None or dermis_um <= 0.0:
+            raise ValueError("dermal clearance needs a positive dermis_um")
+        u_ch, _ = solve_column_to_compartment(times, d_ch, phi, c0, channels.depth_um * 1e-4, n_cells, 1.0,
+                                              dermis_um * 1e-4, float(dermal_clearance_per_h))
+        f_ch = jnp.asarray(np.gradient(np.asarray(u_ch), np.asarray(times)))
+    elif channels.area_fraction > 0.0 and channels.depth_um > 0.0:
         f_ch, _ = solve_column(times, d_ch, phi, c0, channels.depth_um * 1e-4, n_cells, 1.0)
     else:  # needles too short to pierce: no channel route
         f_ch = jnp.zeros_like(times)
@@ -182,6 +200,8 @@ class DeliveryQuery(BaseModel):
     concentration_mg_per_ml: float = Field(DEFAULT_CONCENTRATION_MG_PER_ML, gt=0.0, le=1000.0, allow_inf_nan=False)
     dose_ul_per_cm2: float | None = Field(None, gt=0.0, le=1000.0, allow_inf_nan=False,
                                           description="film volume per cm^2 (None: infinite dose)")
+    dermal_clearance_per_h: float | None = Field(None, ge=0.0, le=1000.0, allow_inf_nan=False,
+                                                 description="first-order dermal clearance (None: perfect sink)")
     zone: Zone = Zone.cheek
     device: DeviceName = "roller"
 
@@ -202,7 +222,11 @@ def run_query(q: DeliveryQuery) -> tuple[dict, DeliveryResult]:
     inj = session_injury(q.zone, q.device, q.needle_length_mm)
     field = ChannelField(depth_um=inj.penetration_depth_mm * 1e3, punctures_per_cm2=inj.punctures_per_cm2,
                          radius_um=inj.channel_radius_um)
-    res = simulate(mol, field, q.hours, q.occluded, q.concentration_mg_per_ml, dose_ul_per_cm2=q.dose_ul_per_cm2)
+    layers = skin_layers(q.zone)
+    dermis_um = layers.papillary_dermis_um + layers.reticular_dermis_um
+    res = simulate(mol, field, q.hours, q.occluded, q.concentration_mg_per_ml, dose_ul_per_cm2=q.dose_ul_per_cm2,
+                   dermal_clearance_per_h=q.dermal_clearance_per_h, dermis_um=dermis_um,
+                   sc_thickness_um=layers.stratum_corneum_um)
     enh = res.enhancement
     out = {
         "molecule": q.molecule or mol.name, "mw_da": mol.mw_da, "logp": mol.log_p,
@@ -220,10 +244,13 @@ def run_query(q: DeliveryQuery) -> tuple[dict, DeliveryResult]:
         "intact_lag_time_h": res.intact_lag_time_h if math.isfinite(res.intact_lag_time_h) else None,
         "intact_route": "open" if mol.log_p is not None else "closed (no log P: protein or polysaccharide)",
         "dose_ul_per_cm2": q.dose_ul_per_cm2,
+        "dermal_clearance_per_h": q.dermal_clearance_per_h,
+        "dermis_um": dermis_um,
         "dose_applied_ug_per_cm2": (q.concentration_mg_per_ml * q.dose_ul_per_cm2 if q.dose_ul_per_cm2 is not None
                                     else None),
         "assumptions": ("infinite dose at constant concentration" if q.dose_ul_per_cm2 is None else
                         "finite dose: the film is drawn down (quasi-steady)")
-        + "; dermis below the channels is a perfect sink",
+        + ("; dermis below the channels is a perfect sink" if q.dermal_clearance_per_h is None else
+           "; dermis is a well-mixed compartment with first-order clearance"),
     }
     return out, res

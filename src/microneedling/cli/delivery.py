@@ -24,6 +24,9 @@ def delivery(
         help="Donor concentration, mg/mL (default 10 = 1 % w/v, a stated default)."),
     dose_ul_per_cm2: float | None = typer.Option(
         None, "--dose-ul-per-cm2", help="Film volume applied, uL/cm^2 (default: infinite dose)."),
+    dermal_clearance_per_h: float | None = typer.Option(
+        None, "--dermal-clearance-per-h",
+        help="First-order clearance of the dermis, 1/h (default: the dermis is a perfect sink)."),
     zone: str = typer.Option("cheek", "--zone", help="Facial zone."),
     device: str = typer.Option("roller", "--device", help="roller, pen or stamp."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -37,7 +40,7 @@ def delivery(
         raise InputError("logp", logp, "--mw-da needs --logp (log10 octanol/water partition coefficient)")
     q = validated(DeliveryQuery, molecule=molecule, mw_da=mw_da, logp=logp, needle_length_mm=needle_length_mm,
                   hours=hours, occluded=occluded, concentration_mg_per_ml=concentration_mg_per_ml,
-                  dose_ul_per_cm2=dose_ul_per_cm2, zone=zone,
+                  dose_ul_per_cm2=dose_ul_per_cm2, dermal_clearance_per_h=dermal_clearance_per_h, zone=zone,
                   device=device)
     out, _ = run_query(q)
     if json_output:
