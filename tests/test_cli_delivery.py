@@ -91,3 +91,16 @@ def test_dermal_clearance_option(run_cli):
     assert slow["dermal_clearance_per_h"] == 0.1 and slow["dermis_um"] > 0
     assert slow["cumulative_uptake_ug_per_cm2"] < sink["cumulative_uptake_ug_per_cm2"]
     _one_line_error(run_cli(*base, "--dermal-clearance-per-h", "-1"), "dermal_clearance_per_h")
+
+
+def test_timecourse_option(run_cli):
+    """The time course ends at the summary values and the needled uptake never falls."""
+    r = run_cli("delivery", "--molecule", "tranexamic-acid", "--needle-length-mm", "1.0", "--hours", "12",
+                "--timecourse", "--json")
+    assert r.code == 0, r.err
+    out = r.json()
+    tc = out["timecourse"]
+    assert tc["times_h"][0] == 0.0 and tc["times_h"][-1] == 12.0
+    assert tc["cumulative_needled_ug_per_cm2"][-1] == out["cumulative_uptake_ug_per_cm2"]
+    cum = tc["cumulative_needled_ug_per_cm2"]
+    assert all(cum[i + 1] >= cum[i] for i in range(len(cum) - 1))

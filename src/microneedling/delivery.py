@@ -216,6 +216,17 @@ class DeliveryQuery(BaseModel):
         return self
 
 
+def timecourse(res: DeliveryResult, points: int = 49) -> dict:
+    """Flux and cumulative uptake, needled and intact, at ``points`` evenly spaced times (JSON-ready lists)."""
+    idx = np.unique(np.linspace(0, len(res.times_h) - 1, points).round().astype(int))
+    return {"times_h": res.times_h[idx].tolist(),
+            "flux_needled_ug_per_cm2_h": res.flux_needled_ug_per_cm2_h[idx].tolist(),
+            "flux_intact_ug_per_cm2_h": res.flux_intact_ug_per_cm2_h[idx].tolist(),
+            "cumulative_needled_ug_per_cm2": res.cumulative_needled_ug_per_cm2[idx].tolist(),
+            "cumulative_intact_ug_per_cm2": res.cumulative_intact_ug_per_cm2[idx].tolist(),
+            "open_fraction": res.open_fraction[idx].tolist()}
+
+
 def run_query(q: DeliveryQuery) -> tuple[dict, DeliveryResult]:
     """Channel field of the session (:func:`microneedling.injury.session_injury`) -> uptake; summary dict and result."""
     mol = topical(q.molecule) if q.molecule is not None else molecule(q.mw_da, q.logp)

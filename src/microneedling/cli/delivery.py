@@ -6,7 +6,7 @@ import typer
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stdout, validated
-from microneedling.delivery import DEFAULT_CONCENTRATION_MG_PER_ML, DeliveryQuery, run_query
+from microneedling.delivery import DEFAULT_CONCENTRATION_MG_PER_ML, DeliveryQuery, run_query, timecourse
 from microneedling.errors import InputError
 from microneedling.topicals import topical_keys
 
@@ -29,6 +29,7 @@ def delivery(
         help="First-order clearance of the dermis, 1/h (default: the dermis is a perfect sink)."),
     zone: str = typer.Option("cheek", "--zone", help="Facial zone."),
     device: str = typer.Option("roller", "--device", help="roller, pen or stamp."),
+    with_timecourse: bool = typer.Option(False, "--timecourse", help="Add flux and uptake vs time to the JSON."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Cumulative uptake (ug/cm^2) through needled vs intact skin, channel closure times and the enhancement."""
@@ -42,7 +43,9 @@ def delivery(
                   hours=hours, occluded=occluded, concentration_mg_per_ml=concentration_mg_per_ml,
                   dose_ul_per_cm2=dose_ul_per_cm2, dermal_clearance_per_h=dermal_clearance_per_h, zone=zone,
                   device=device)
-    out, _ = run_query(q)
+    out, res = run_query(q)
+    if with_timecourse:
+        out["timecourse"] = timecourse(res)
     if json_output:
         print_json(out)
         return
