@@ -3,10 +3,10 @@ against fractional CO2 laser and a medium-depth TCA peel with PIH risk by Fitzpa
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import typer
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stdout, validated
@@ -26,6 +26,7 @@ class CompareQuery(BaseModel):
     age_years: AgeYears = 30.0
     device: Literal["roller", "pen", "stamp"] = "roller"
     needle_length_mm: NeedleLengthMM = 1.5
+    sessions: Annotated[int, Field(ge=1, le=20)] = 1
 
 
 @app.command()
@@ -75,12 +76,14 @@ def compare(
     age_years: float = typer.Option(30.0, "--age-years", help="Age in years [12, 100]."),
     device: str = typer.Option("roller", "--device", help="Microneedling device: roller, pen or stamp."),
     needle_length_mm: float = typer.Option(1.5, "--needle-length-mm", help="Needle length, mm (0, 3]."),
+    sessions: int = typer.Option(1, "--sessions", help="Sessions in the course, for the PIH risk [1, 20]."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """One session of microneedling vs fractional CO2 laser vs medium-depth TCA peel: injury and PIH risk."""
+    """Sessions of microneedling vs fractional CO2 laser vs medium-depth TCA peel: injury and PIH risk."""
     q = validated(CompareQuery, zone=zone, fitzpatrick=fitzpatrick, sex=sex, age_years=age_years, device=device,
-                  needle_length_mm=needle_length_mm)
-    result = compare_modalities(q.zone, q.fitzpatrick, q.sex, q.age_years, q.device, q.needle_length_mm)
+                  needle_length_mm=needle_length_mm, sessions=sessions)
+    result = compare_modalities(q.zone, q.fitzpatrick, q.sex, q.age_years, q.device, q.needle_length_mm,
+                                q.sessions)
     if json_output:
         print_json({"zone": q.zone.value, "fitzpatrick": q.fitzpatrick.value, "modalities": result})
         return
