@@ -69,3 +69,24 @@ def test_co2_columns_reach_the_dermis_without_bleeding_and_tca_stops_at_the_plex
     assert peel.dermal_depth_bands[-1][1] == pytest.approx(peel.penetration_depth_mm)
     with pytest.raises(InputError):
         fractional_co2_injury("cheek", coverage_fraction=1.5)
+
+
+def test_hazard_interval_contains_the_fit_and_narrows_with_more_patients():
+    """Wald interval on log beta from the observed information: it brackets the estimate, and with every arm's
+    counts multiplied by 4 (same proportions) its log-width halves (standard error ~ 1/sqrt(n))."""
+    import math
+
+    from microneedling.modalities import pih_calibration_arms, pih_hazard_ci95
+
+    arms = pih_calibration_arms()
+    lo, hi = pih_hazard_ci95(arms)
+    assert lo < fit_pih_hazard(arms) < hi
+    big = [PihArm(a.label, 4 * a.cases, 4 * a.patients, a.dose) for a in arms]
+    lo4, hi4 = pih_hazard_ci95(big)
+    assert math.log(hi4 / lo4) == pytest.approx(0.5 * math.log(hi / lo), rel=1e-6)
+
+
+def test_compare_reports_a_pih_interval_around_the_risk():
+    for m in compare("cheek", "V").values():
+        lo, hi = m["pih_risk_ci95"]
+        assert lo <= m["pih_risk"] <= hi

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jax
 import jax.numpy as jnp
@@ -96,9 +97,7 @@ def pih_calibration_arms() -> list[PihArm]:
     ]
 
 
-def fit_pih_hazard(arms: list[PihArm] | None = None, iterations: int = 30) -> float:
-    """Maximum-likelihood hazard over binomial arms (Newton steps on log beta with JAX derivatives)."""
-    arms = arms if arms is not None else pih_calibration_arms()
+def _nll(arms: list[PihArm]):
     k = jnp.array([a.cases for a in arms], dtype=float)
     n = jnp.array([a.patients for a in arms], dtype=float)
     d = jnp.array([a.dose for a in arms], dtype=float)
@@ -107,11 +106,32 @@ def fit_pih_hazard(arms: list[PihArm] | None = None, iterations: int = 30) -> fl
         p = jnp.clip(pih_probability(jnp.exp(log_beta), d), 1e-12, 1 - 1e-12)
         return -jnp.sum(k * jnp.log(p) + (n - k) * jnp.log1p(-p))
 
+    return nll
+
+
+def fit_pih_hazard(arms: list[PihArm] | None = None, iterations: int = 30) -> float:
+    """Maximum-likelihood hazard over binomial arms (Newton steps on log beta with JAX derivatives)."""
+    arms = arms if arms is not None else pih_calibration_arms()
+    nll = _nll(arms)
     g, h = jax.jit(jax.grad(nll)), jax.jit(jax.hessian(nll))
     x = jnp.asarray(0.0)
     for _ in range(iterations):
         x = x - g(x) / h(x)
     return float(jnp.exp(x))
+
+
+def pih_hazard_ci95(arms: list[PihArm] | None = None) -> tuple[float, float]:
+    """95% interval of the hazard: Wald interval on log beta from the observed information (JAX Hessian of the
+    negative log-likelihood at the fit), mapped back with exp."""
+    arms = arms if arms is not None else pih_calibration_arms()
+    x = math.log(fit_pih_hazard(arms))
+    se = 1.0 / math.sqrt(float(jax.hessian(_nll(arms))(jnp.asarray(x))))
+    return math.exp(x - 1.959964 * se), math.exp(x + 1.959964 * se)
+
+
+@lru_cache(maxsize=1)
+def _default_hazard_ci95() -> tuple[float, float]:
+    return pih_hazard_ci95()
 
 
 def pih_risk(epidermal_area_fraction: float, fitzpatrick: Fitzpatrick | str, sessions: int = 1) -> tuple[float, str]:
@@ -134,10 +154,14 @@ def compare(zone: Zone | str, fitzpatrick: Fitzpatrick | str, sex: Sex | str = "
         "fractional_co2": fractional_co2_injury(zone, sex, age_years),
         "tca_peel": tca_peel_injury(zone, sex, age_years),
     }
+    lo, hi = _default_hazard_ci95()
     out = {}
     for name, inj in injuries.items():
         risk, basis = pih_risk(inj.epidermal_area_fraction, fitzpatrick, sessions)
-        out[name] = {"epidermal_area_fraction": inj.epidermal_area_fraction, "pih_risk": risk, "pih_basis": basis,
+        dose = inj.epidermal_area_fraction * sessions
+        ci = [float(pih_probability(lo, dose)), float(pih_probability(hi, dose))]
+        out[name] = {"epidermal_area_fraction": inj.epidermal_area_fraction, "pih_risk": risk, "pih_risk_ci95": ci,
+                     "pih_basis": basis,
                      "penetration_depth_mm": inj.penetration_depth_mm, "punctures_per_cm2": inj.punctures_per_cm2,
                      "dermal_volume_fraction": inj.dermal_volume_fraction, "reaches_dermis": inj.reaches_dermis,
                      "bleeding": inj.bleeding, "sessions": sessions}
