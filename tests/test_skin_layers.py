@@ -110,3 +110,21 @@ def test_skin_command_reports_layers_for_every_zone(run_cli):
 def test_text_output_shows_an_extrapolated_age_group(run_cli):
     r = run_cli("skin", "--zone", "cheek", "--age-years", "60")
     assert r.code == 0 and "extrapolated age group" in r.out
+
+
+def test_sampled_skins_reproduce_the_source_mean_and_sd():
+    """Cohort sampling: 20,000 virtual cheeks (women, 25 y) have the HFUS50MHz2019 20-29 y dermis spread
+    (full thickness SD 0.21 mm) and Meng2022's epidermis SD (zygoma, women: 0.18 mm as printed, truncated at
+    +/-75% of the mean, so the sampled SD is smaller). Tolerances: 2% on means, 5% on the untruncated SD."""
+    import jax
+    import numpy as np
+
+    from microneedling.skin import sample_skin_layers
+
+    base = skin_layers("cheek", "F", 25)
+    s = sample_skin_layers(jax.random.PRNGKey(0), "cheek", "F", 25, 20_000)
+    assert float(np.mean(s["dermis_um"])) == pytest.approx(base.dermis_um, rel=0.02)
+    assert float(np.std(s["dermis_um"])) == pytest.approx(base.dermis_sd_um, rel=0.05)
+    assert float(np.std(s["epidermis_um"])) < base.epidermis_sd_um
+    assert float(np.min(s["epidermis_um"])) >= 0.25 * base.epidermis_um - 1e-9
+    assert np.all(np.asarray(s["plexus_depth_um"]) < np.asarray(s["full_thickness_um"]))

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
+import jax.numpy as jnp
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -182,3 +183,10 @@ def max_needle_length_mm(zone: Zone | str, sex: Sex | str = "F", age_years: floa
     layers = skin_layers(zone, sex, age_years)
     dimple = insert(standard_needle(1.0)).dimple_depth_um
     return (layers.full_thickness_um + dimple) / 1e3
+
+
+def bleeding_fraction(depth_um, depth_sd_um, plexus_depth_um):
+    """Fraction of channels reaching the plexus, Phi((depth - plexus) / sd); JAX, vectorised over patients."""
+    from jax.scipy.stats import norm
+
+    return norm.cdf((jnp.asarray(depth_um) - plexus_depth_um) / depth_sd_um)

@@ -211,3 +211,27 @@ def _validated_query(zone: Zone | str, sex: Sex | str, age_years: float) -> Skin
         return SkinQuery(zone=zone, sex=sex, age_years=age_years)
     except ValidationError as exc:
         raise from_validation_error(exc) from None
+
+
+def sample_skin_layers(key, zone: Zone | str, sex: Sex | str, age_years: float, n: int) -> dict:
+    """``n`` virtual skins of one zone, sex and age for cohort runs (JAX arrays, um): epidermis and dermis drawn
+    from normals with the source SDs, truncated to [0.25, 1.75] x the mean (no negative or doubled layers);
+    stratum corneum and the papillary share as in :func:`skin_layers`. Keys: epidermis_um, dermis_um,
+    plexus_depth_um, full_thickness_um."""
+    import jax
+    import jax.numpy as jnp
+
+    base = skin_layers(zone, sex, age_years)
+    k1, k2 = jax.random.split(key)
+
+    def draw(k, mean, sd):
+        if sd <= 0:
+            return jnp.full((n,), mean)
+        lo, hi = -0.75 * mean / sd, 0.75 * mean / sd
+        return mean + sd * jax.random.truncated_normal(k, lo, hi, (n,))
+
+    epi = draw(k1, base.epidermis_um, base.epidermis_sd_um)
+    derm = draw(k2, base.dermis_um, base.dermis_sd_um)
+    pap = base.papillary_dermis_um / base.dermis_um
+    return {"epidermis_um": epi, "dermis_um": derm, "plexus_depth_um": epi + pap * derm,
+            "full_thickness_um": epi + derm}
