@@ -125,3 +125,10 @@ def test_admin_pages(planner):
     r = admin.form("/admin/users", {"username": "bad", "password": "short", "role": "provider"})
     assert r.status_code == 422 and "password" in r.text
     assert re.search(r"<td>asb</td>", admin.get("/admin/users").text)
+
+
+def test_outcome_figure_is_a_png_once_scores_are_observed(planner, patient_id):
+    dra = planner["clients"]["dra"]
+    r = dra.get(f"/patients/{patient_id}/outcome.png")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png" and r.content[:4] == b"\x89PNG"
+    assert planner["clients"]["drb"].get(f"/patients/{patient_id}/outcome.png").status_code == 404

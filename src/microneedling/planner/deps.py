@@ -43,15 +43,27 @@ def current(request: Request, db: Session = Depends(get_db)) -> Ctx:
 
 
 def require(permission: str):
-    """Dependency: a logged-in user whose role has ``permission``; unsafe API calls also need the CSRF header."""
+    """Dependency: a logged-in user whose role has ``permission``; unsafe API calls also need the CSRF header.
 
-    def dep(request: Request, ctx: Ctx = Depends(current)) -> Ctx:
-        if not allowed(ctx.user, permission):
-            raise Forbidden(f"role {ctx.user.role} may not {permission}")
-        if request.method not in ("GET", "HEAD", "OPTIONS") and request.url.path.startswith("/api/"):
-            if not same_token(request.headers.get("x-csrf-token"), ctx.login.csrf_token):
-                raise Forbidden("missing or wrong X-CSRF-Token header")
-        return ctx
+    It opens the request's database session itself (one dependency, so one trip to the thread pool on the
+    way in and one on the way out)."""
+
+    def dep(request: Request) -> Iterator[Ctx]:
+        db = request.app.state.sessions()
+        try:
+            found = session_user(db, request.cookies.get(SESSION_COOKIE))
+            if found is None:
+                raise AuthRequired()
+            ctx = Ctx(db, *found)
+            if not allowed(ctx.user, permission):
+                raise Forbidden(f"role {ctx.user.role} may not {permission}")
+            if request.method not in ("GET", "HEAD", "OPTIONS") and request.url.path.startswith("/api/"):
+                if not same_token(request.headers.get("x-csrf-token"), ctx.login.csrf_token):
+                    raise Forbidden("missing or wrong X-CSRF-Token header")
+            db.rollback()  # end the read transaction: no pooled connection held while waiting for a thread
+            yield ctx
+        finally:
+            db.close()
 
     dep.permission = permission  # type: ignore[attr-defined]
     return dep

@@ -1,22 +1,30 @@
-"""Plan figures: predicted score over weeks with its 95% band, observed follow-ups, plan comparison."""
+"""Plan figures: predicted score over weeks with its 95% band, observed follow-ups, plan comparison.
+PNGs are cached by their content (same predictions and observations -> same image)."""
 
 from __future__ import annotations
+
+import base64
+import io
+import json
+from functools import lru_cache
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from microneedling.report import figure_to_data_uri  # noqa: E402
+
+def has_figure(predictions: list[tuple[str, dict]], observed: list[tuple[float, float]]) -> bool:
+    return bool(observed) or any(p.get("available") for _, p in predictions)
 
 
-def outcome_figure(predictions: list[tuple[str, dict]], observed: list[tuple[float, float]] = ()) -> str | None:
-    """Data URI of a PNG: each available prediction (mean, 95% band), observed scores as points."""
-    usable = [(n, p) for n, p in predictions if p.get("available")]
-    if not usable and not observed:
-        return None
+@lru_cache(maxsize=256)
+def _png(key: str) -> bytes:
+    predictions, observed = json.loads(key)
     fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=100)
-    for name, p in usable:
+    for name, p in predictions:
+        if not p.get("available"):
+            continue
         line, = ax.plot(p["weeks"], p["score_mean"], label=f"{name}: predicted mean")
         ax.fill_between(p["weeks"], p["score_low"], p["score_high"], color=line.get_color(), alpha=0.2,
                         label=f"{name}: 95% band")
@@ -29,6 +37,20 @@ def outcome_figure(predictions: list[tuple[str, dict]], observed: list[tuple[flo
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=7)
     fig.tight_layout()
-    uri = figure_to_data_uri(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
     plt.close(fig)
-    return uri
+    return buf.getvalue()
+
+
+def outcome_png(predictions: list[tuple[str, dict]], observed: list[tuple[float, float]] = ()) -> bytes | None:
+    """PNG of each available prediction (mean, 95% band) and the observed scores as points; None if empty."""
+    if not has_figure(predictions, list(observed)):
+        return None
+    return _png(json.dumps([[[n, p] for n, p in predictions], [list(o) for o in observed]], sort_keys=True))
+
+
+def outcome_figure(predictions: list[tuple[str, dict]], observed: list[tuple[float, float]] = ()) -> str | None:
+    """The same figure as a data URI (for the printable, self-contained plan)."""
+    png = outcome_png(predictions, observed)
+    return None if png is None else "data:image/png;base64," + base64.b64encode(png).decode("ascii")

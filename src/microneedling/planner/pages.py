@@ -18,7 +18,7 @@ from microneedling.patient import Fitzpatrick, ScarType, Sex, Zone
 from microneedling.planner import ics
 from microneedling.planner import services as sv
 from microneedling.planner.deps import Ctx, check_csrf, form_data, get_db, require
-from microneedling.planner.figures import outcome_figure
+from microneedling.planner.figures import has_figure, outcome_figure, outcome_png
 from microneedling.planner.login import (
     BadCredentials,
     TooManyAttempts,
@@ -166,7 +166,7 @@ def _patient_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200
     followups = sv.followups_of(ctx.db, row)
     observed = [(f.week, f.gb_score) for f in followups if f.gb_score is not None]
     latest = plans[-1] if plans else None
-    fig = outcome_figure([(latest.name, latest.result["prediction"])] if latest else [], observed)
+    fig = has_figure([(latest.name, latest.result["prediction"])] if latest else [], observed)
     appts = sv.appointments_of(ctx.db, None, row.id)
     recorded = {t.appointment_id: t for t in sv.treatments_of(ctx.db, row)}
     return render(request, "patient.html", ctx, status=status, patient=row, info=sv.patient_dict(row),
@@ -242,7 +242,34 @@ def _plan_context(ctx: Ctx, plan_id: int) -> dict:
 
 @router.get("/plans/{plan_id}")
 def plan_detail(request: Request, plan_id: int, ctx: Ctx = Depends(require("patient.read"))) -> HTMLResponse:
-    return render(request, "plan.html", ctx, **_plan_context(ctx, plan_id))
+    plan, row = sv.get_plan(ctx.db, ctx.user, plan_id)
+    observed = _observed(ctx, row)
+    fig = f"/plans/{plan.id}/outcome.png" if has_figure([(plan.name, plan.result["prediction"])], observed) else None
+    return render(request, "plan.html", ctx, plan=plan, patient=row, data=sv.plan_dict(plan), figure=fig)
+
+
+def _observed(ctx: Ctx, row) -> list[tuple[float, float]]:
+    return [(f.week, f.gb_score) for f in sv.followups_of(ctx.db, row) if f.gb_score is not None]
+
+
+def _png(png: bytes | None) -> Response:
+    if png is None:
+        raise sv.NotFound("figure")
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=60"})
+
+
+@router.get("/plans/{plan_id}/outcome.png")
+def plan_png(plan_id: int, ctx: Ctx = Depends(require("patient.read"))) -> Response:
+    plan, row = sv.get_plan(ctx.db, ctx.user, plan_id)
+    return _png(outcome_png([(plan.name, plan.result["prediction"])], _observed(ctx, row)))
+
+
+@router.get("/patients/{patient_id}/outcome.png")
+def patient_png(patient_id: int, compare: bool = False, ctx: Ctx = Depends(require("patient.read"))) -> Response:
+    row = sv.get_patient(ctx.db, ctx.user, patient_id)
+    plans = sv.plans_of(ctx.db, row)
+    chosen = plans if compare else plans[-1:]
+    return _png(outcome_png([(p.name, p.result["prediction"]) for p in chosen], _observed(ctx, row)))
 
 
 @router.get("/plans/{plan_id}/print")
@@ -255,9 +282,9 @@ def plan_print(request: Request, plan_id: int, ctx: Ctx = Depends(require("patie
 def compare(request: Request, patient_id: int, ctx: Ctx = Depends(require("patient.read"))) -> HTMLResponse:
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
     plans = sv.plans_of(ctx.db, row)
-    observed = [(f.week, f.gb_score) for f in sv.followups_of(ctx.db, row) if f.gb_score is not None]
-    fig = outcome_figure([(p.name, p.result["prediction"]) for p in plans], observed)
-    return render(request, "compare.html", ctx, patient=row, plans=[sv.plan_dict(p) for p in plans], figure=fig)
+    fig = has_figure([(p.name, p.result["prediction"]) for p in plans], _observed(ctx, row))
+    return render(request, "compare.html", ctx, patient=row, plans=[sv.plan_dict(p) for p in plans],
+                  figure=f"/patients/{row.id}/outcome.png?compare=true" if fig else None)
 
 
 # ---- schedule, records, follow-ups ------------------------------------------------------------------

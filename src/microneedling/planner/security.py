@@ -75,11 +75,12 @@ def open_session(db: Session, user: User) -> tuple[str, LoginSession]:
 def session_user(db: Session, token: str | None) -> tuple[User, LoginSession] | None:
     if not token:
         return None
-    row = db.scalar(select(LoginSession).where(LoginSession.token_hash == _digest(token)))
-    if row is None or row.expires_at < utcnow():
+    found = db.execute(select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id)
+                       .where(LoginSession.token_hash == _digest(token))).first()
+    if found is None:
         return None
-    user = db.get(User, row.user_id)
-    if user is None or not user.active:
+    user, row = found
+    if row.expires_at < utcnow() or not user.active:
         return None
     return user, row
 
