@@ -1,0 +1,62 @@
+"""Predicted outcome of a plan: built from the trial engine's one-profile prediction only; never invented.
+Without a baseline score or without the engine the plan says why and shows no numbers."""
+
+import types
+
+import pytest
+
+from microneedling.patient import Patient
+from microneedling.planner import prediction
+from microneedling.zone_plan import plan_zones
+
+PATIENT = Patient(id="x", age_years=33, sex="M", fitzpatrick="IV", zones=[
+    {"zone": "cheek", "scars": [{"type": "boxcar", "count": 6, "depth_mm": 0.4, "width_mm": 2},
+                                {"type": "rolling", "count": 2, "depth_mm": 0.3, "width_mm": 5}]},
+    {"zone": "forehead", "scars": [{"type": "icepick", "count": 2, "depth_mm": 0.5, "width_mm": 1}]}])
+
+
+@pytest.fixture(scope="module")
+def zone_plan():
+    return plan_zones(PATIENT, injury_fn=None)
+
+
+def test_scar_mix_and_dominant_zone():
+    """Counts 6 boxcar, 2 rolling, 2 icepick -> fractions 0.6, 0.2, 0.2; cheek holds 8 of 10 scars."""
+    assert prediction.scar_mix(PATIENT) == pytest.approx({"boxcar": 0.6, "rolling": 0.2, "icepick": 0.2})
+    assert prediction.dominant_zone(PATIENT) == "cheek"
+
+
+def test_no_baseline_no_prediction(zone_plan):
+    out = prediction.predict(PATIENT, zone_plan, None)
+    assert out["available"] is False and "baseline" in out["reason"] and "score_mean" not in out
+
+
+def test_no_engine_no_prediction(zone_plan, monkeypatch):
+    monkeypatch.setattr(prediction, "_module", lambda name: None)
+    out = prediction.predict(PATIENT, zone_plan, 14.0)
+    assert out["available"] is False and "not installed" in out["reason"]
+
+
+def test_engine_prediction_is_passed_through_with_the_plan_protocol(zone_plan, monkeypatch):
+    """A stand-in engine with a closed form: score = baseline x (1 - 0.01 week), band +-1 point."""
+    seen = {}
+
+    def predict_patient(age_years, scar_mix, baseline, scale, protocol, weeks, **kw):
+        seen.update(age=age_years, mix=scar_mix, protocol=protocol, weeks=weeks, scale=scale)
+        mean = [baseline * (1 - 0.01 * w) for w in weeks]
+        return {"weeks": weeks, "scale": scale, "baseline": baseline, "score_mean": mean,
+                "score_low": [m - 1 for m in mean], "score_high": [m + 1 for m in mean]}
+
+    from microneedling import trial_spec
+
+    fake = types.SimpleNamespace(predict_patient=predict_patient)
+    monkeypatch.setattr(prediction, "_module", lambda name: fake if name.endswith(".trial") else trial_spec)
+    out = prediction.predict(PATIENT, zone_plan, 14.0)
+    assert out["available"] is True and seen["scale"] == "goodman_baron_quantitative"
+    p = seen["protocol"]
+    cheek = next(z for z in zone_plan.zones if z.zone == "cheek")
+    assert (p.zone.value, p.needle_length_mm, p.sessions, p.interval_weeks) == ("cheek", cheek.needle_length_mm, 3, 4.0)
+    # weeks run from 0 to the last session (week 8) + 24 weeks of follow-up, every 2 weeks
+    assert seen["weeks"][0] == 0.0 and seen["weeks"][-1] == 32.0 and out["session_weeks"] == [0.0, 4.0, 8.0]
+    assert all(lo < m < hi for lo, m, hi in zip(out["score_low"], out["score_mean"], out["score_high"], strict=True))
+    assert out["score_mean"][-1] == pytest.approx(14.0 * (1 - 0.32))
