@@ -60,3 +60,23 @@ def test_engine_prediction_is_passed_through_with_the_plan_protocol(zone_plan, m
     assert seen["weeks"][0] == 0.0 and seen["weeks"][-1] == 32.0 and out["session_weeks"] == [0.0, 4.0, 8.0]
     assert all(lo < m < hi for lo, m, hi in zip(out["score_low"], out["score_mean"], out["score_high"], strict=True))
     assert out["score_mean"][-1] == pytest.approx(14.0 * (1 - 0.32))
+
+
+def test_plan_with_baseline_carries_the_trial_engine_prediction(planner):
+    """Integration with the virtual-trial engine (issue 5): a plan given a baseline score shows mean and
+    95% band over weeks from the engine, starting at the baseline; its figure is served."""
+    trial = prediction._module("microneedling.trial")
+    if trial is None or not hasattr(trial, "predict_patient"):
+        pytest.skip("virtual-trial engine (microneedling.trial.predict_patient) not present")
+    from planner_support import PATIENT as BODY
+
+    dra = planner["clients"]["dra"]
+    pid = dra.post("/api/patients", json={**BODY, "label": "PRED-1"}).json()["id"]
+    r = dra.post(f"/api/patients/{pid}/plans", json={"name": "predicted", "baseline_gb_score": 14})
+    assert r.status_code == 201, r.text
+    pred = r.json()["prediction"]
+    assert pred["available"] is True and pred["weeks"][0] == 0.0 and pred["score_mean"][0] == pytest.approx(14.0)
+    assert all(lo <= m <= hi for lo, m, hi in zip(pred["score_low"], pred["score_mean"], pred["score_high"],
+                                                  strict=True))
+    png = dra.get(f"/plans/{r.json()['id']}/outcome.png")
+    assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
