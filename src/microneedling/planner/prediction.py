@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
+from functools import lru_cache
 
 from microneedling.errors import InputError
 from microneedling.patient import Patient
@@ -14,7 +15,9 @@ from microneedling.zone_plan import ZonePlan
 FOLLOW_UP_WEEKS = 24  # horizon after the last session shown on the plan (display choice)
 
 
+@lru_cache(maxsize=None)
 def _module(name: str):
+    """The engine module ``name`` if it is installed (looked up once per process)."""
     try:
         return importlib.import_module(name)
     except ImportError:
