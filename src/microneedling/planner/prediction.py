@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 
 from microneedling.errors import InputError
 from microneedling.patient import Patient
@@ -15,7 +15,7 @@ from microneedling.zone_plan import ZonePlan
 FOLLOW_UP_WEEKS = 24  # horizon after the last session shown on the plan (display choice)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _module(name: str):
     """The engine module ``name`` if it is installed (looked up once per process)."""
     try:
