@@ -67,6 +67,10 @@ class Client:
         headers = {"X-CSRF-Token": self.csrf, **kw.pop("headers", {})}
         return self.http.post(url, headers=headers, **kw)
 
+    def put(self, url, **kw):
+        headers = {"X-CSRF-Token": self.csrf, **kw.pop("headers", {})}
+        return self.http.put(url, headers=headers, **kw)
+
     def form(self, url, data: dict, csrf: bool = True):
         data = {**data, "csrf_token": self.csrf} if csrf else data
         return self.http.post(url, data=data, follow_redirects=False)

@@ -133,3 +133,18 @@ def test_every_change_is_in_the_audit_log(planner, flow):
 def test_openapi_schema_lists_the_api(planner):
     r = planner["clients"]["dra"].get("/api/openapi.json")
     assert r.status_code == 200 and "/api/patients/{patient_id}/plans" in r.json()["paths"]
+
+
+def test_update_re_evaluates_candidacy_and_audits_before_and_after(planner):
+    dra = planner["clients"]["dra"]
+    pid = dra.post("/api/patients", json={**PATIENT, "label": "U-1", "history": {"active_acne_grade": 2}}).json()["id"]
+    assert dra.get(f"/api/patients/{pid}/candidacy").json()["status"] == "contraindication"
+    r = dra.put(f"/api/patients/{pid}", json={**PATIENT, "label": "U-1", "history": {"active_acne_grade": 0}})
+    assert r.status_code == 200 and r.json()["history"]["active_acne_grade"] == 0
+    assert dra.get(f"/api/patients/{pid}/candidacy").json()["status"] == "fine"
+    bad = dra.put(f"/api/patients/{pid}", json={**PATIENT, "age_years": 5})
+    assert bad.status_code == 422 and dra.get(f"/api/patients/{pid}").json()["age_years"] == PATIENT["age_years"]
+    entry = next(a for a in planner["clients"]["admin"].get("/api/audit").json()
+                 if a["action"] == "update" and a["entity_id"] == pid)
+    assert entry["detail"]["before"]["history"]["active_acne_grade"] == 2
+    assert entry["detail"]["after"]["history"]["active_acne_grade"] == 0

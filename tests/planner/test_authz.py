@@ -60,6 +60,7 @@ def call(client, method, url, csrf_ok=True):
     if url.startswith("/api/"):
         headers = {"X-CSRF-Token": client.csrf if csrf_ok else "x"}
         body = VALID.get(url.rstrip("/").rsplit("/", 1)[-1], {}) if method == "POST" else None
+        body = {**PATIENT, "label": "A-1"} if method == "PUT" else body
         return client.http.request(method, url, json=body, headers=headers, follow_redirects=False)
     data = {"csrf_token": client.csrf} if method == "POST" else None
     return client.http.request(method, url, data=data, follow_redirects=False)

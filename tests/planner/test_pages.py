@@ -65,6 +65,13 @@ def test_plan_print_compare_and_schedule_by_form(planner, patient_id):
                                                        "available_lengths_mm": "0.5, 1.0, 1.5, 2.0"})
         assert r.status_code == 303, r.text[:500]
     plan_id = int(r.headers["location"].rsplit("/", 1)[-1])
+    assert 'name="cap_periorbital" type="number" step="any" value="0.75"' in dra.get(
+        f"/patients/{patient_id}/plans/new").text
+    r = dra.form(f"/patients/{patient_id}/plans", {"name": "Edited cap", "cap_cheek": "2", "require_bleeding": "on"})
+    assert r.status_code == 303
+    edited = dra.get(f"/api/plans/{r.headers['location'].rsplit('/', 1)[-1]}").json()
+    cheek = next(z for z in edited["zone_plan"]["zones"] if z["zone"] == "cheek")
+    assert cheek["cap_mm"] == 2.0 and cheek["cap_source"] == "edited by provider"
     page = dra.get(f"/plans/{plan_id}").text
     assert "Per-zone plan" in page and "periorbital" in page and "References" in page
     printable = dra.get(f"/plans/{plan_id}/print").text

@@ -74,6 +74,13 @@ def patient(patient_id: int, ctx: Ctx = Depends(require("patient.read"))) -> dic
     return sv.patient_dict(sv.get_patient(ctx.db, ctx.user, patient_id))
 
 
+@router.put("/patients/{patient_id}")
+def update_patient(patient_id: int, body: PatientIn, ctx: Ctx = Depends(require("patient.write"))) -> dict:
+    row = sv.update_patient(ctx.db, ctx.user, sv.get_patient(ctx.db, ctx.user, patient_id), body)
+    ctx.db.commit()
+    return sv.patient_dict(row)
+
+
 @router.get("/patients/{patient_id}/candidacy")
 def candidacy(patient_id: int, ctx: Ctx = Depends(require("patient.read"))) -> dict:
     return sv.decision(ctx.db, sv.get_patient(ctx.db, ctx.user, patient_id)).as_dict()

@@ -37,7 +37,7 @@ from microneedling.planner.schemas import (
     UserIn,
 )
 from microneedling.planner.security import PRE_LOGIN_COOKIE, allowed, same_token, visible_owner_ids
-from microneedling.zone_plan import DEFAULT_LENGTHS_MM
+from microneedling.zone_plan import DEFAULT_LENGTHS_MM, zone_caps
 
 router = APIRouter(include_in_schema=False)
 SCAR_ROWS = 6
@@ -208,7 +208,14 @@ def _lengths(text: str | None) -> list[str]:
 def plan_new(request: Request, patient_id: int, ctx: Ctx = Depends(require("plan.write"))) -> HTMLResponse:
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
     return render(request, "plan_new.html", ctx, patient=row, decision=sv.decision(ctx.db, row).as_dict(),
-                  lengths=", ".join(f"{v:g}" for v in DEFAULT_LENGTHS_MM), errors=[], values={})
+                  lengths=", ".join(f"{v:g}" for v in DEFAULT_LENGTHS_MM), errors=[], values={},
+                  caps=_caps_for(row))
+
+
+def _caps_for(row) -> dict[str, float]:
+    """The packaged zone caps (clinician-editable defaults) for the patient's scarred zones."""
+    caps = zone_caps()
+    return {z: caps[Zone(z)] for z in dict.fromkeys(s.zone for s in row.scars)}
 
 
 @router.post("/patients/{patient_id}/plans")
@@ -222,15 +229,26 @@ def plan_create(request: Request, patient_id: int, form: dict = Depends(form_dat
             "available_lengths_mm": _lengths(form.get("available_lengths_mm")) or list(DEFAULT_LENGTHS_MM),
             "sessions": _blank(form.get("sessions")), "interval_weeks": _blank(form.get("interval_weeks")),
             "baseline_gb_score": _blank(form.get("baseline_gb_score")),
-            "require_bleeding": form.get("require_bleeding") in ("on", "true", "1")})
+            "require_bleeding": form.get("require_bleeding") in ("on", "true", "1"),
+            "caps_mm": _edited_caps(form, row)})
         plan = sv.make_plan(ctx.db, ctx.user, row, data)
     except (ValidationError, InputError, sv.Conflict) as exc:
         ctx.db.rollback()
         return render(request, "plan_new.html", ctx, status=409 if isinstance(exc, sv.Conflict) else 422,
                       patient=row, decision=sv.decision(ctx.db, row).as_dict(), errors=errors_of(exc), values=form,
-                      lengths=form.get("available_lengths_mm", ""))
+                      lengths=form.get("available_lengths_mm", ""), caps=_caps_for(row))
     ctx.db.commit()
     return _see_other(f"/plans/{plan.id}")
+
+
+def _edited_caps(form: dict[str, str], row) -> dict[str, str]:
+    """Zone caps the provider changed on the form (unchanged ones stay the packaged defaults)."""
+    out = {}
+    for zone, default in _caps_for(row).items():
+        value = _blank(form.get(f"cap_{zone}"))
+        if value is not None and value != f"{default:g}":
+            out[zone] = value
+    return out
 
 
 def _plan_context(ctx: Ctx, plan_id: int) -> dict:

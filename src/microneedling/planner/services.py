@@ -82,6 +82,22 @@ def create_patient(db: Session, user: User, data: PatientIn) -> PatientRow:
     return row
 
 
+def update_patient(db: Session, user: User, row: PatientRow, data: PatientIn) -> PatientRow:
+    """Replace a patient's record (history, scars); the audit entry keeps before and after."""
+    before = patient_dict(row)
+    before.pop("goodman_baron", None)
+    row.label, row.age_years, row.sex = data.label, data.age_years, data.sex.value
+    row.fitzpatrick, row.history = data.fitzpatrick.value, data.history.model_dump()
+    row.scars.clear()
+    for zs in data.zones:
+        for g in zs.scars:
+            row.scars.append(ScarRow(zone=zs.zone.value, type=g.type.value, count=g.count, depth_mm=g.depth_mm,
+                                     width_mm=g.width_mm))
+    db.flush()
+    audit(db, user, "update", "patient", row.id, before=before, after=data.model_dump(mode="json"))
+    return row
+
+
 def list_patients(db: Session, user: User) -> list[PatientRow]:
     q = select(PatientRow).order_by(PatientRow.id.desc())
     owners = visible_owner_ids(user)
