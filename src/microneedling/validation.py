@@ -18,6 +18,7 @@ COMPARISON_MODULES: list[str] = [
     "microneedling.validations.skin",
     "microneedling.validations.engine1",
     "microneedling.validations.delivery",
+    "microneedling.validations.trials",
 ]
 
 

@@ -53,6 +53,8 @@ from microneedling.cli import injury as _injury  # noqa: E402,F401
 from microneedling.cli import serve as _serve  # noqa: E402,F401
 from microneedling.cli import validate as _validate  # noqa: E402,F401
 from microneedling.cli import trial as _trial  # noqa: E402,F401
+from microneedling.cli import sweep as _sweep  # noqa: E402,F401
+from microneedling.cli import calibrate as _calibrate  # noqa: E402,F401
 from microneedling.cli import delivery as _delivery  # noqa: E402,F401
 
 

@@ -1,0 +1,187 @@
+"""The healing ODE for a whole cohort at once: one time grid for every patient of an arm, batched state.
+
+Patients of one arm share the protocol, so they share the session days and the read-out times; they differ
+in their parameters (age scales wound-driven synthesis, ``HealingParams.age_factor``). So the grid is built
+once, in NumPy, from the sessions and the read-out times, and a single ``lax.scan`` of classic RK4 steps
+advances the state of all patients together (shape [n, species]; the kinetics of
+:mod:`microneedling.healing` act on the last axis). Steps are graded inside each inter-session segment
+(t = s_j + L (k/N)^grading: tiny right after an injury, large before the next), and every read-out time is a
+grid node, so read-out is exact to the integrator's order with nothing stored but the read-outs.
+This is the cohort path used by the virtual trials and ``benchmarks/cohort.py``; the per-patient solvers and
+the reference (diffrax, adaptive Tsit5) are in :mod:`microneedling.healing`.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from microneedling import healing
+
+STEPS_PER_SEGMENT = 64
+GRADING = 1.5
+WINDOW_DAYS = 28.0
+MAX_STEP_DAYS = 1.75
+GRID_BUCKET = 256
+
+
+def time_grid(session_days, t_eval_days, steps_per_segment: int = STEPS_PER_SEGMENT, grading: float = GRADING,
+              max_step_days: float = MAX_STEP_DAYS):
+    """(step sizes h [K], dose index per step start [K] (-1: none), read-out index per step end [K] (-1: none)).
+
+    Sessions must be sorted and >= 0; read-outs >= 0 (a read-out before the first session is the baseline).
+    """
+    sessions = np.asarray(session_days, dtype=np.float64)
+    t_eval = np.asarray(t_eval_days, dtype=np.float64)
+    if sessions.size == 0 or np.any(np.diff(sessions) < 0) or sessions[0] < 0:
+        raise ValueError("session days must be non-empty, sorted and >= 0")
+    t_end = max(float(t_eval.max()), float(sessions[-1]))
+    ends = np.append(sessions[1:], t_end)
+    u = (np.arange(steps_per_segment + 1) / steps_per_segment) ** grading
+    nodes = [np.asarray([0.0])]
+    for s, e in zip(sessions, ends, strict=True):
+        # graded steps over the post-injury window, then even steps of at most max_step_days
+        window = min(e - s, WINDOW_DAYS)
+        nodes.append(s + window * u)
+        if e - s > window:
+            nodes.append(np.linspace(s + window, e, int(np.ceil((e - s - window) / max_step_days)) + 1))
+    nodes.append(t_eval)
+    grid = np.unique(np.concatenate(nodes))
+    h = np.diff(grid)
+    starts = grid[:-1]
+    # dose applied at the start of the first step starting at (or after) each session day
+    dose_idx = np.full(h.shape, -1, dtype=np.int32)
+    for j, s in enumerate(sessions):
+        k = int(np.searchsorted(starts, s - 1e-12))
+        if k < len(dose_idx):
+            dose_idx[k] = j
+    out_idx = np.full(h.shape, -1, dtype=np.int32)
+    ends_t = grid[1:]
+    for i, t in enumerate(t_eval):
+        k = int(np.argmin(np.abs(ends_t - t)))
+        if abs(ends_t[k] - t) < 1e-9:
+            out_idx[k] = i
+    # read-outs at time 0 (before anything happened) are the initial state
+    at_zero = np.where(np.abs(t_eval) < 1e-12)[0]
+    return h, dose_idx, out_idx, at_zero
+
+
+def linear_rates(params: healing.HealingParams) -> jnp.ndarray:
+    """Diagonal of the linear part L of the kinetics (per day), each the exact linear loss term of its own
+    equation about zero: injury-signal decay, macrophage death (both phenotypes), TGF-b decay, fibroblast
+    return, myofibroblast clearance, collagen III/I and elastin turnover (at MMP = 1) and MMP relaxation.
+    ETD integrates these exactly; what is left in N(y) = f(y) - L y is slow enough for explicit stages."""
+    p = params
+    lam = jnp.zeros(healing.N_SPECIES)
+    for idx, rate in ((healing.P, p.signal_decay_per_d), (healing.MI, p.d1_per_d), (healing.MR, p.d1_per_d),
+                      (healing.T, p.d2_per_d), (healing.F, p.fibroblast_return_per_d),
+                      (healing.MF, p.myofibroblast_clearance_per_d), (healing.C3, p.collagen3_turnover_per_d),
+                      (healing.C1, p.collagen1_turnover_per_d), (healing.MMP, p.mmp_relaxation_per_d),
+                      (healing.E, p.elastin_turnover_per_d)):
+        lam = lam.at[idx].set(-rate)
+    return lam
+
+
+class _SpeciesRows:
+    """A species-major state [species, n] seen through the kinetics' ``y[..., i]`` indexing: species i is
+    row i (contiguous over patients), so no transpose is materialised."""
+
+    def __init__(self, y):
+        self.y = y
+
+    def __getitem__(self, index):
+        return self.y[index[-1]]
+
+
+def _species_major(dy):
+    """The kinetics return ``stack(..., axis=-1)`` [n, species]; bring it back to [species, n]."""
+    return jnp.moveaxis(dy, -1, 0)
+
+
+def etd_coefficients(lam, h, contour_points: int = 32):
+    """Cox & Matthews (2002) ETDRK4 coefficients for diagonal ``lam`` [S] and steps ``h`` [K], evaluated by
+    the contour-integral means of Kassam & Trefethen (2005) so that they stay accurate as lam h -> 0.
+
+    Returns (E, E2, Q, f1, f2, f3), each [K, S]: E = exp(z), E2 = exp(z/2), Q = h/2 phi1(z/2) and the
+    h-scaled weights of the final stage (all real)."""
+    z = (h[:, None] * lam[None, :]).astype(jnp.complex128)
+    r = jnp.exp(1j * jnp.pi * (jnp.arange(1, contour_points + 1) - 0.5) / contour_points)
+    zr = z[..., None] + r
+    ez = jnp.exp(zr)
+    ez2 = jnp.exp(zr / 2)
+    q = jnp.mean((ez2 - 1.0) / zr, axis=-1).real
+    f1 = jnp.mean((-4.0 - zr + ez * (4.0 - 3.0 * zr + zr**2)) / zr**3, axis=-1).real
+    f2 = jnp.mean((2.0 + zr + ez * (-2.0 + zr)) / zr**3, axis=-1).real
+    f3 = jnp.mean((-4.0 - 3.0 * zr - zr**2 + ez * (4.0 - zr)) / zr**3, axis=-1).real
+    hh = h[:, None]
+    return jnp.exp(z.real), jnp.exp(z.real / 2), hh * q, hh * f1, hh * f2, hh * f3
+
+
+@partial(jax.jit, static_argnames=("n_out",))
+def _integrate(params: healing.HealingParams, y0, h, dose_idx, out_idx, doses, n_out: int):
+    """ETDRK4 (Cox & Matthews 2002) on y' = L y + N(y) with the diagonal stiff part L of
+    :func:`linear_rates`; state species-major [species, n]. Fourth order; exact for the linear decays,
+    and correct for the forced steady states they relax to (where plain integrating factors are not)."""
+    scalar = params._replace(age_factor=jnp.asarray(1.0))
+    phi0, T0 = healing.macrophage_baseline(scalar)
+    lam = linear_rates(scalar)
+    coeffs = etd_coefficients(lam, h)
+    p = params
+
+    def nonlinear(y):  # kinetics on the species-major layout, less the linear part
+        return _species_major(healing._kinetics(_SpeciesRows(y), p, phi0, T0)) - lam[:, None] * y
+
+    def step(carry, xs):
+        y, out = carry
+        (e1, e2, q, f1, f2, f3), di, oi = xs
+        e1, e2, q, f1, f2, f3 = (c[:, None] for c in (e1, e2, q, f1, f2, f3))
+        y = y.at[healing.P].add(jnp.where(di >= 0, doses[jnp.maximum(di, 0)], 0.0))
+        ny = nonlinear(y)
+        a = e2 * y + q * ny
+        na = nonlinear(a)
+        b = e2 * y + q * na
+        nb = nonlinear(b)
+        c = e2 * a + q * (2.0 * nb - ny)
+        nc = nonlinear(c)
+        y = e1 * y + f1 * ny + 2.0 * f2 * (na + nb) + f3 * nc
+        slot = jnp.maximum(oi, 0)
+        out = out.at[slot].set(jnp.where(oi >= 0, y, out[slot]))
+        return (y, out), None
+
+    y0 = jnp.moveaxis(y0, -1, 0)
+    out0 = jnp.broadcast_to(y0, (n_out,) + y0.shape)
+    (_, out), _ = jax.lax.scan(step, (y0, out0), (coeffs, dose_idx, out_idx))
+    return jnp.moveaxis(out, 1, -1)
+
+
+def simulate_cohort(params: healing.HealingParams, age_factor, session_days, session_doses, t_eval_days,
+                    steps_per_segment: int = STEPS_PER_SEGMENT, grading: float = GRADING) -> jnp.ndarray:
+    """States [T, n, species] at ``t_eval_days`` for n patients with ``age_factor`` [n] (other parameters
+    shared), sessions at ``session_days`` (days after the first) with ``session_doses``."""
+    age_factor = jnp.atleast_1d(jnp.asarray(age_factor, dtype=jnp.float64))
+    p = params._replace(age_factor=age_factor)
+    y_base = healing.baseline_state(params)
+    y0 = jnp.broadcast_to(y_base, (age_factor.shape[0], y_base.shape[0]))
+    h, dose_idx, out_idx, _ = time_grid(session_days, t_eval_days, steps_per_segment, grading)
+    # pad to a bucketed length with empty steps (h = 0 leaves the state unchanged), so that protocols of
+    # similar length share one compiled kernel
+    pad = -len(h) % GRID_BUCKET
+    h = np.concatenate([h, np.zeros(pad)])
+    dose_idx = np.concatenate([dose_idx, np.full(pad, -1, dtype=np.int32)])
+    out_idx = np.concatenate([out_idx, np.full(pad, -1, dtype=np.int32)])
+    return _integrate(p, y0, jnp.asarray(h), jnp.asarray(dose_idx), jnp.asarray(out_idx),
+                      jnp.asarray(session_doses, dtype=jnp.float64), int(np.size(t_eval_days)))
+
+
+def age_factors(age_years) -> jnp.ndarray:
+    """:func:`microneedling.healing.age_factor` for an array of ages (same parameters, vectorised)."""
+    from microneedling.params import parameter_value
+
+    young = parameter_value("healing.age.young_years")
+    old = parameter_value("healing.age.old_years")
+    ratio = parameter_value("healing.age.procollagen_ratio_old_to_young")
+    u = jnp.clip((jnp.asarray(age_years, dtype=jnp.float64) - young) / (old - young), 0.0, 1.0)
+    return 1.0 - (1.0 - ratio) * u

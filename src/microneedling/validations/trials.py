@@ -1,0 +1,56 @@
+"""Virtual trials against published trials: the fitted ones (goodness of fit) and the held-out ones
+(prediction of trials never fitted: the published change must fall inside the predicted 95% interval)."""
+
+from __future__ import annotations
+
+import jax
+
+from microneedling.calibration import _FitData, load_trials, predict_held_out
+from microneedling.trial import posterior
+from microneedling.validation import Comparison, comparison, max_abs_z
+
+
+# Not in the fast set: with the healing engine's current collagen kinetics the fit misses Al Chalabi 2020 and
+# Minh 2019's end-of-treatment point by about 5-6 SE (recorded as failing in `microneedling validate`, and the
+# misfit widens the posterior by the Birge ratio); it becomes a fast check once the engine reproduces them.
+@comparison("trials_fit", fast=False)
+def trials_fit() -> Comparison:
+    """Mean score of every fitted trial outcome: model (posterior mode) vs published mean, in SE units."""
+    post = posterior()
+    theta = post.point()
+    recs = [r for r in load_trials() if r.role == "fit"]
+    labels, obs, err, pred = [], [], [], []
+    key = jax.random.PRNGKey(0)
+    for i, rec in enumerate(recs):
+        d = _FitData(rec, jax.random.fold_in(key, i))
+        mean, _ = d.predicted(theta)
+        for j, o in enumerate(rec.outcomes):
+            labels.append(f"{rec.id} wk {o.week:g}")
+            obs.append(o.score_mean)
+            err.append(o.score_sd / d.n**0.5)
+            pred.append(float(mean[j]))
+    return Comparison(
+        name="trials_fit", title="Virtual trials vs the published trials they were fitted to",
+        quantity="mean recorded score (G&B grade or points)", x_label="trial, week after first session",
+        x=labels, observed=obs, observed_err=err, predicted=pred, metric="max |model - mean| / SE of the mean",
+        error=max_abs_z(obs, err, pred), tolerance=3.0, sources=[r.source for r in recs],
+        notes="Fitted by microneedling calibrate; the error bars are the standard errors of the published means.",
+    )
+
+
+@comparison("trials_held_out", fast=True)
+def trials_held_out() -> Comparison:
+    """Change of the mean score in trials kept out of the fit: published vs predicted, with the 95% CI."""
+    recs = load_trials()
+    rows = predict_held_out(recs, posterior())
+    outside = sum(not r["inside"] for r in rows)
+    return Comparison(
+        name="trials_held_out", title="Held-out trials: published change vs the predicted 95% interval",
+        quantity="change of the mean score (baseline - score)", x_label="trial, week after first session",
+        x=[f"{r['trial']} wk {r['week']:g}" for r in rows], observed=[r["observed_change"] for r in rows],
+        observed_err=[0.0] * len(rows), predicted=[r["predicted_change"] for r in rows],
+        predicted_band=[tuple(r["predicted_change_ci95"]) for r in rows],
+        metric="published changes outside the predicted 95% interval (count)", error=float(outside),
+        tolerance=0.0, sources=sorted({r.source for r in recs if r.role == "held_out"}),
+        notes="Held-out trials never enter the fit (data/trials/*.yaml, role: held_out).",
+    )
