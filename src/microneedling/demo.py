@@ -13,6 +13,7 @@ from microneedling.report import Section, render_html, to_json, write_outputs
 from microneedling.sections import DemoContext
 from microneedling.sections import delivery as delivery_section
 from microneedling.sections import injury as injury_section
+from microneedling.sections import planner as planner_section
 from microneedling.sections import skin as skin_section
 
 # (name, builder) in report order; each engine adds its section here.
@@ -20,6 +21,7 @@ SECTIONS: list[tuple[str, Callable[[DemoContext], Section]]] = [
     ("skin", skin_section.build),
     ("injury", injury_section.build),
     ("delivery", delivery_section.build),
+    ("planner", planner_section.build),
 ]
 
 
