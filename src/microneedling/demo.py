@@ -11,6 +11,7 @@ from microneedling.citations import format_references, reset_citations
 from microneedling.patient import load_patients
 from microneedling.report import Section, render_html, to_json, write_outputs
 from microneedling.sections import DemoContext
+from microneedling.sections import course as course_section
 from microneedling.sections import delivery as delivery_section
 from microneedling.sections import injury as injury_section
 from microneedling.sections import planner as planner_section
@@ -22,6 +23,7 @@ SECTIONS: list[tuple[str, Callable[[DemoContext], Section]]] = [
     ("skin", skin_section.build),
     ("injury", injury_section.build),
     ("delivery", delivery_section.build),
+    ("course", course_section.build),
     ("trial", trial_section.build),
     ("planner", planner_section.build),
 ]

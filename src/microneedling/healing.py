@@ -13,7 +13,8 @@ Time is in days. Species, on the last axis of the state (named index constants b
 ``MMP``  matrix metalloproteinase activity, relative to baseline
 ``E``    elastin, relative to baseline
 ``A``    collagen alignment order parameter, 0 (basket-weave) to 1 (fully aligned); the collagen-mass
-         weighted alignment, relaxing toward the alignment of the collagen being laid down
+         weighted alignment. Quiescent turnover lays collagen along the existing matrix (contact guidance),
+         so A only moves while wound-driven synthesis lays new collagen at its own alignment
 
 Equations. The macrophage/TGF-b core is the Waugh & Sherratt (2006) model as curated in BioModels
 (BIOMD0000000680): influx K(T) = tau1 T^3 + tau2 T^2 + tau3 T + tau4 split alpha : (1 - alpha) between
@@ -100,7 +101,7 @@ class HealingParams(NamedTuple):
     elastin_turnover_per_d: jax.Array
     elastin_synthesis_gain: jax.Array
     # alignment
-    alignment_baseline: jax.Array  # alignment of collagen laid down by quiescent fibroblasts
+    alignment_baseline: jax.Array  # alignment of wound-laid collagen without TGF-b activation
     alignment_tgfb_gain: jax.Array  # extra alignment of collagen laid down at full TGF-b activation
     collagen1_fraction: jax.Array  # share of type I in dermal collagen (I + III)
     # patient
@@ -228,9 +229,11 @@ def _kinetics(y, p: HealingParams, phi0, T0):
     syn_e = jnp.maximum(1.0 + p.elastin_synthesis_gain * (c1 - 1.0), 0.0)  # fibre assembly follows collagen I
     d_el = p.elastin_turnover_per_d * (syn_e - mmp * el)
 
-    # alignment: collagen-mass weighted; new collagen is laid down with the current target alignment
+    # alignment (collagen-mass weighted): quiescent turnover lays collagen along the existing matrix (contact
+    # guidance, Dallon-Sherratt-Maini), so only the wound-driven excess synthesis, laid at a_new, moves it
     w1 = p.collagen1_fraction
-    laid = w1 * p.collagen1_turnover_per_d * syn1 + (1.0 - w1) * p.collagen3_turnover_per_d * syn3
+    laid = (w1 * p.collagen1_turnover_per_d * jnp.maximum(syn1 - 1.0, 0.0)
+            + (1.0 - w1) * p.collagen3_turnover_per_d * jnp.maximum(syn3 - 1.0, 0.0))
     mass = w1 * c1 + (1.0 - w1) * c3
     a_new = p.alignment_baseline + (1.0 - p.alignment_baseline) * p.alignment_tgfb_gain * act
     d_al = laid / jnp.maximum(mass, 1e-12) * (a_new - al)
@@ -238,7 +241,7 @@ def _kinetics(y, p: HealingParams, phi0, T0):
 
 
 def baseline_state(p: HealingParams, alignment: float | jax.Array | None = None) -> jax.Array:
-    """The unwounded steady state (alignment defaults to the baseline alignment; scars start higher)."""
+    """The unwounded steady state; any alignment is steady (default: the wound-laid baseline; scars are higher)."""
     phi0, T0 = macrophage_baseline(p)
     al = p.alignment_baseline if alignment is None else jnp.asarray(alignment, dtype=jnp.float64)
     one = jnp.ones_like(phi0)

@@ -19,6 +19,7 @@ COMPARISON_MODULES: list[str] = [
     "microneedling.validations.engine1",
     "microneedling.validations.delivery",
     "microneedling.validations.trials",
+    "microneedling.validations.engine2",
 ]
 
 

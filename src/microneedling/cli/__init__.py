@@ -56,6 +56,7 @@ from microneedling.cli import trial as _trial  # noqa: E402,F401
 from microneedling.cli import sweep as _sweep  # noqa: E402,F401
 from microneedling.cli import calibrate as _calibrate  # noqa: E402,F401
 from microneedling.cli import delivery as _delivery  # noqa: E402,F401
+from microneedling.cli import course as _course  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:
