@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from microneedling.errors import InputError
 from microneedling.patient import Fitzpatrick, ScarType, Sex, Zone
-from microneedling.planner import ics
+from microneedling.planner import ics, prediction
 from microneedling.planner import services as sv
 from microneedling.planner.deps import Ctx, check_csrf, form_data, get_db, require
 from microneedling.planner.figures import has_figure, outcome_figure, outcome_png
@@ -208,8 +208,21 @@ def _lengths(text: str | None) -> list[str]:
 def plan_new(request: Request, patient_id: int, ctx: Ctx = Depends(require("plan.write"))) -> HTMLResponse:
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
     return render(request, "plan_new.html", ctx, patient=row, decision=sv.decision(ctx.db, row).as_dict(),
-                  lengths=", ".join(f"{v:g}" for v in DEFAULT_LENGTHS_MM), errors=[], values={},
-                  caps=_caps_for(row))
+                  lengths=", ".join(f"{v:g}" for v in DEFAULT_LENGTHS_MM), errors=[], caps=_caps_for(row),
+                  values={"baseline_gb_score": _suggested_baseline(ctx, row)[0]},
+                  baseline_basis=_suggested_baseline(ctx, row)[1])
+
+
+def _suggested_baseline(ctx: Ctx, row) -> tuple[str, str]:
+    """A rated week-0 score if recorded, else the score computed from the scar list (for the provider to
+    confirm or clear)."""
+    rated = [f.gb_score for f in sv.followups_of(ctx.db, row) if f.week <= 0 and f.gb_score]
+    if rated:
+        return f"{rated[-1]:g}", "rated at week 0"
+    gb = prediction.goodman_baron(sv.patient_model(row))
+    if gb.get("available") and gb["score"] > 0:
+        return f"{gb['score']:g}", "computed from the scar list (scoring engine); confirm or replace with a rating"
+    return "", "none recorded"
 
 
 def _caps_for(row) -> dict[str, float]:

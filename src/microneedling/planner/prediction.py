@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 
 from microneedling.errors import InputError
 from microneedling.patient import Patient
@@ -20,18 +20,31 @@ def _module(name: str):
     """The engine module ``name`` if it is installed (looked up once per process)."""
     try:
         return importlib.import_module(name)
-    except ImportError:
+    except Exception:  # noqa: BLE001 - an engine that fails to import is an absent engine for the planner
         return None
 
 
 def goodman_baron(patient: Patient) -> dict:
-    """Goodman & Baron grade and quantitative score from the scoring engine, where it is installed."""
+    """Goodman & Baron quantitative score and qualitative grade of the patient's scar list, from the scoring
+    engine (``microneedling.scoring``) where it is installed; its points table is not yet verified against the
+    primary paper, so the result is labelled as computed, and a provider's rating takes precedence."""
     scoring = _module("microneedling.scoring")
-    fn = getattr(scoring, "patient_scores", None) if scoring else None
-    if fn is None:
+    if scoring is None or not all(hasattr(scoring, f) for f in ("population_score", "qualitative_grade",
+                                                                  "TYPE_CODE")):
         return {"available": False, "reason": "scoring engine (Goodman & Baron) not installed"}
-    out = fn(patient)
-    return {"available": True, **out}
+    groups = [g for zs in patient.zones for g in zs.scars]
+    score, grade = _scores(tuple((scoring.TYPE_CODE[g.type], g.count, g.depth_mm) for g in groups))
+    return {"available": True, "score": score, "grade": grade,
+            "note": "computed from the scar list by the scoring engine (points table not yet verified against "
+                    "Goodman & Baron 2006); a rated score recorded by the provider takes precedence"}
+
+
+@lru_cache(maxsize=4096)
+def _scores(groups: tuple[tuple[int, int, float], ...]) -> tuple[float, int]:
+    scoring = _module("microneedling.scoring")
+    codes, counts, depths = (list(c) for c in zip(*groups, strict=True))
+    return (float(scoring.population_score(codes, counts, depths)),
+            int(scoring.qualitative_grade(codes, counts, depths)))
 
 
 def scar_mix(patient: Patient) -> dict[str, float]:
