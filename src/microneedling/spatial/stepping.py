@@ -133,6 +133,32 @@ def graded_steps(t_end_d: float, saves: int, steps_per_save: int, grading: float
     return np.diff(t).reshape(saves, steps_per_save)
 
 
+def strip_blocked(step: Callable, n: int, k: int, strip: int) -> Callable:
+    """``k`` explicit steps over a periodic ``(n, n)`` plane by temporal blocking in row strips.
+
+    ``step`` maps a tuple of ``(rows, n)`` arrays to the same shapes using periodic neighbours. Each strip
+    of ``strip`` rows is taken with ``k`` halo rows on each side, stepped ``k`` times while it sits in cache
+    (the halo rows absorb the wrong wrap-around values, one row per step), and its centre written back. The
+    result equals ``k`` plain steps exactly; memory traffic falls from ``k`` sweeps to about one.
+    """
+    if n % strip:
+        raise ValueError(f"strip = {strip} must divide n = {n}")
+    count = n // strip
+    rows = jnp.asarray((np.arange(count)[:, None] * strip + np.arange(-k, strip + k)[None, :]) % n)
+
+    def advance(state):
+        def one(i):
+            s = tuple(a[rows[i]] for a in state)
+            for _ in range(k):
+                s = step(s)
+            return tuple(a[k:k + strip] for a in s)
+
+        out = jax.lax.map(one, jnp.arange(count))
+        return tuple(a.reshape((n,) + a.shape[2:]) for a in out)
+
+    return advance
+
+
 def stable_plane_diffusion_dt(diffusivity: float, h: float) -> float:
     """Von Neumann limit of forward Euler for the 5-point Laplacian: ``h^2 / (4 D)``."""
     return h * h / (4.0 * diffusivity)
