@@ -80,3 +80,20 @@ def test_plan_with_baseline_carries_the_trial_engine_prediction(planner):
                                                   strict=True))
     png = dra.get(f"/plans/{r.json()['id']}/outcome.png")
     assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
+
+
+def test_goodman_baron_comes_from_the_scoring_engine(monkeypatch):
+    """A stand-in scoring engine with closed forms: score = sum of counts, grade = 1 + number of groups."""
+    from microneedling.patient import ScarType
+
+    fake = types.SimpleNamespace(
+        TYPE_CODE={ScarType.icepick: 0, ScarType.boxcar: 1, ScarType.rolling: 2},
+        population_score=lambda codes, counts, depths: float(sum(counts)),
+        qualitative_grade=lambda codes, counts, depths: 1 + len(codes))
+    monkeypatch.setattr(prediction, "_module", lambda name: fake)
+    prediction._scores.cache_clear()
+    out = prediction.goodman_baron(PATIENT)
+    prediction._scores.cache_clear()
+    assert out["available"] and out["score"] == 10.0 and out["grade"] == 4 and "not yet verified" in out["note"]
+    monkeypatch.setattr(prediction, "_module", lambda name: None)
+    assert prediction.goodman_baron(PATIENT)["available"] is False
