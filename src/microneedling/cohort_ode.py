@@ -158,12 +158,14 @@ def _integrate(params: healing.HealingParams, y0, h, dose_idx, out_idx, doses, n
 
 
 def simulate_cohort(params: healing.HealingParams, age_factor, session_days, session_doses, t_eval_days,
-                    steps_per_segment: int = STEPS_PER_SEGMENT, grading: float = GRADING) -> jnp.ndarray:
+                    steps_per_segment: int = STEPS_PER_SEGMENT, grading: float = GRADING,
+                    alignment: float | None = None) -> jnp.ndarray:
     """States [T, n, species] at ``t_eval_days`` for n patients with ``age_factor`` [n] (other parameters
-    shared), sessions at ``session_days`` (days after the first) with ``session_doses``."""
+    shared), sessions at ``session_days`` (days after the first) with ``session_doses``; the tissue starts
+    unwounded, with collagen ``alignment`` (default: the unwounded dermis's; a scar starts higher)."""
     age_factor = jnp.atleast_1d(jnp.asarray(age_factor, dtype=jnp.float64))
     p = params._replace(age_factor=age_factor)
-    y_base = healing.baseline_state(params)
+    y_base = healing.baseline_state(params, alignment=alignment)
     y0 = jnp.broadcast_to(y_base, (age_factor.shape[0], y_base.shape[0]))
     h, dose_idx, out_idx, _ = time_grid(session_days, t_eval_days, steps_per_segment, grading)
     # pad to a bucketed length with empty steps (h = 0 leaves the state unchanged), so that protocols of

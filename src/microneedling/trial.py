@@ -1,13 +1,13 @@
 """Virtual clinical trials: cohorts through the course model, scored on the Goodman & Baron scales.
 
 For each arm: virtual patients (:mod:`microneedling.population`) go through the course model
-(:mod:`microneedling.trial_course`: injury -> healing ODE -> net new collagen), which gives each patient's
-collagen *exposure* ``x_k(t)`` per scar type k. The clinical response adds what the course model does not
-know, with calibrated parameters (``data/parameters/trial_response.csv``, posterior in
-``data/calibration/trial_response_fit.json``, fitted by ``microneedling calibrate``):
+(:mod:`microneedling.trial_course`: injury -> healing ODE -> scar depth of each type), which gives each
+patient's *exposure* ``x_k(t) = -ln(depth_k(t) / depth_k(0))`` per scar type k. The clinical response adds
+what the course model does not know, with calibrated parameters (``data/parameters/trial_response.csv``,
+posterior in ``data/calibration/trial_response_fit.json``, fitted by ``microneedling calibrate``):
 
-* relative severity ``s = sum_k w_k exp(-m x_k)`` (w_k the scar mix): each unit of new collagen fills the
-  same fraction of the remaining defect;
+* relative severity ``s = sum_k w_k exp(-m x_k) = sum_k w_k (depth_k / depth_k(0))^m`` (w_k the scar mix):
+  m = 1 takes the course model's relative depth as it is;
 * each patient's multiplier ``m = gain * exp(sd * z - sd^2 / 2)`` (log-normal, mean ``gain``) is the
   inter-patient variability of response;
 * raters record the true score with noise (:mod:`microneedling.scales`).
