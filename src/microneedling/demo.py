@@ -16,6 +16,7 @@ from microneedling.sections import delivery as delivery_section
 from microneedling.sections import injury as injury_section
 from microneedling.sections import planner as planner_section
 from microneedling.sections import skin as skin_section
+from microneedling.sections import spatial as spatial_section
 from microneedling.sections import trial as trial_section
 
 # (name, builder) in report order; each engine adds its section here.
@@ -24,6 +25,7 @@ SECTIONS: list[tuple[str, Callable[[DemoContext], Section]]] = [
     ("injury", injury_section.build),
     ("delivery", delivery_section.build),
     ("course", course_section.build),
+    ("spatial", spatial_section.build),
     ("trial", trial_section.build),
     ("planner", planner_section.build),
 ]

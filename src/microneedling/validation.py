@@ -20,6 +20,7 @@ COMPARISON_MODULES: list[str] = [
     "microneedling.validations.delivery",
     "microneedling.validations.trials",
     "microneedling.validations.engine2",
+    "microneedling.validations.spatial",
 ]
 
 

@@ -125,8 +125,29 @@ def _rhs_radial(problem: SpatialProblem, grid: RadialGrid):
 # --- steppers (y, dt) -> y_next -------------------------------------------------------------------------
 
 
+_MEMO: dict = {}
+
+
+def _memo(kind: str, problem: SpatialProblem, grid, build: Callable) -> Callable:
+    """The same step function object for the same problem and grid, so jit compiles it once per process."""
+    key = (kind, id(problem), grid)
+    hit = _MEMO.get(key)
+    if hit is None or hit[0] is not problem:
+        hit = _MEMO[key] = (problem, build())
+    return hit[1]
+
+
 def plane_stepper(problem: SpatialProblem, grid: PlaneGrid) -> Callable:
     """One Strang step on the plane: half exact diffusion, ETD2 reaction + chemotaxis, half diffusion."""
+    return _memo("plane", problem, grid, lambda: _plane_stepper(problem, grid))
+
+
+def radial_stepper(problem: SpatialProblem, grid: RadialGrid) -> Callable:
+    """One Strang step in the axisymmetric unit cell (exact radial diffusion, explicit rest)."""
+    return _memo("radial", problem, grid, lambda: _radial_stepper(problem, grid))
+
+
+def _plane_stepper(problem: SpatialProblem, grid: PlaneGrid) -> Callable:
     mob = problem.transport.mobile
     mob_idx = jnp.asarray(mob, dtype=int)
     d_mob = jnp.asarray([problem.transport.diffusivity_mm2_per_d[i] for i in mob], dtype=jnp.float64)
@@ -145,8 +166,7 @@ def plane_stepper(problem: SpatialProblem, grid: PlaneGrid) -> Callable:
     return step
 
 
-def radial_stepper(problem: SpatialProblem, grid: RadialGrid) -> Callable:
-    """One Strang step in the axisymmetric unit cell (exact radial diffusion, explicit rest)."""
+def _radial_stepper(problem: SpatialProblem, grid: RadialGrid) -> Callable:
     mob = problem.transport.mobile
     mob_idx = jnp.asarray(mob, dtype=int)
     eig = [radial_eigensystem(grid, problem.transport.diffusivity_mm2_per_d[i]) for i in mob]
@@ -215,10 +235,11 @@ class SpatialResult:
 def lumped_course(problem: SpatialProblem, dts: np.ndarray) -> np.ndarray:
     """Lumped (well-mixed) course from ``y_reference`` with the same reaction steps, shape ``(saves, S)``."""
 
-    def rhs(v):
-        return problem.kinetics(v, problem.params)
+    def build():
+        return etd2(lambda v: problem.kinetics(v, problem.params), problem.rates())
 
-    return np.asarray(_integrate(etd2(rhs, problem.rates()), jnp.asarray(problem.y_reference), jnp.asarray(dts)))
+    step = _memo("lumped", problem, None, build)
+    return np.asarray(_integrate(step, jnp.asarray(problem.y_reference), jnp.asarray(dts)))
 
 
 def _finish(problem, ys, weights, dts) -> SpatialResult:

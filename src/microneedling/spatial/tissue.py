@@ -16,6 +16,8 @@ This module only adds transport and the spatial form of the injury:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -58,9 +60,13 @@ def point_dose() -> float:
     return 1.0 / parameter_value("healing.dose.reference_dermal_volume_fraction")
 
 
+@lru_cache(maxsize=32)
 def healing_problem(age_years: float = 30.0, motility_scale: float = 1.0, chemotaxis_mm2_per_d: float = 0.0,
                     coverage_fraction: float = 0.5) -> SpatialProblem:
-    """The spatial problem for a patient of ``age_years`` (healing parameters from their CSVs)."""
+    """The spatial problem for a patient of ``age_years`` (healing parameters from their CSVs).
+
+    Cached: the same arguments give the same object, so its compiled steppers are reused.
+    """
     p = H.default_healing_params(age_years)
     rest = np.asarray(H.baseline_state(p))
     wound = rest.copy()
