@@ -1,0 +1,266 @@
+"""Cohort benchmark: 100,000 virtual patients x 12 months of the healing ODE (4 monthly sessions).
+
+Compared in the same run, on the same model (:mod:`microneedling.healing` kinetics, per-patient age factor):
+* JAX: :func:`microneedling.cohort_ode.simulate_cohort` (ETDRK4 on a session-graded grid, batched state,
+  jit), in chunks so that peak memory stays bounded; timed after compilation;
+* SciPy: ``solve_ivp`` (LSODA, rtol 1e-6, atol 1e-9) in a Python loop over patients, segment by segment;
+  a sample of patients is timed and the cohort time extrapolated;
+* Numba: the same ETDRK4 scheme and grid, ``prange`` over patients (compiled first, then timed);
+* a tight reference (diffrax Tsit5, rtol 1e-10) for a sample of patients: the error of each fast path.
+
+Prints one JSON line and appends a row to benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numba
+import numpy as np
+from scipy.integrate import solve_ivp
+
+from microneedling import healing as H
+from microneedling.cohort_ode import age_factors, etd_coefficients, linear_rates, simulate_cohort, time_grid
+
+PATIENTS = int(os.environ.get("COHORT_PATIENTS", 100_000))
+CHUNK = int(os.environ.get("COHORT_CHUNK", 10_000))
+SCIPY_SAMPLE = int(os.environ.get("COHORT_SCIPY_SAMPLE", 12))
+REF_SAMPLE = 4
+SESSIONS_DAYS = np.arange(4) * 28.0  # 4 sessions, 4 weeks apart (Harris 2015 median interval)
+DOSES = np.ones(4)  # the reference session (healing.injury_dose: 1.5 mm roller on the cheek = dose 1)
+T_EVAL = np.linspace(0.0, 365.0, 13)[1:]  # monthly read-outs over 12 months
+COMPARED = [H.C3, H.C1, H.E, H.A]  # outputs the scar model reads (relative collagen, elastin, alignment)
+
+
+def cohort_ages(n: int) -> np.ndarray:
+    return np.random.default_rng(0).uniform(18.0, 65.0, n)
+
+
+def run_jax(p0, af: np.ndarray) -> tuple[float, np.ndarray]:
+    out = []
+    simulate_cohort(p0, jnp.asarray(af[:CHUNK]), SESSIONS_DAYS, DOSES, T_EVAL).block_until_ready()  # compile
+    t0 = time.perf_counter()
+    for i in range(0, len(af), CHUNK):
+        y = simulate_cohort(p0, jnp.asarray(af[i:i + CHUNK]), SESSIONS_DAYS, DOSES, T_EVAL)
+        out.append(np.asarray(y[:, :, COMPARED]))
+    seconds = time.perf_counter() - t0
+    return seconds, np.concatenate(out, axis=1)
+
+
+# --- NumPy kinetics for SciPy (the same equations as healing._kinetics) --------------------------------
+
+
+def _param_vector(p) -> np.ndarray:
+    return np.asarray([float(v) for v in p], dtype=np.float64)
+
+
+FIELD = {name: i for i, name in enumerate(H.HealingParams._fields)}
+
+
+@numba.njit(cache=False, fastmath=False)
+def _rhs(y, pv, af, phi0, T0, out):
+    f = FIELD_T
+    sig, mi, mr, tg, fb, mf, c3, c1, mmp, el, al = y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7], y[8], y[9], y[10]
+    infl = ((pv[f[7]] * tg + pv[f[8]]) * tg + pv[f[9]]) * tg + pv[f[10]]
+    infl = max(infl, 0.0)
+    total = mi + mr
+    growth = pv[f[1]] * pv[f[2]] * (1.0 - pv[f[3]] * total)
+    recruit = pv[f[11]] * pv[f[13]] * sig
+    alpha = pv[f[0]]
+    out[0] = -pv[f[13]] * sig
+    out[1] = alpha * (infl + recruit) + growth * mi - pv[f[5]] * mi
+    out[2] = (1.0 - alpha) * (infl + recruit) + growth * mr - pv[f[5]] * mr
+    out[3] = pv[f[4]] * mi - pv[f[6]] * tg + pv[f[12]] * pv[f[13]] * sig
+    s = tg - T0
+    act = s / (pv[f[14]] + abs(s)) if s > 0.0 else 0.0
+    out[4] = (pv[f[15]] * act * fb * (1.0 - (fb + mf) / pv[f[16]]) - pv[f[17]] * (fb - 1.0) - pv[f[18]] * act * fb)
+    out[5] = pv[f[18]] * act * fb - pv[f[19]] * mf
+    cells = fb + pv[f[20]] * mf
+    excess = cells - 1.0
+    syn3 = max(1.0 + af * pv[f[23]] * (cells * (1.0 + pv[f[25]] * act) - 1.0), 0.0)
+    syn1 = max(1.0 + af * pv[f[24]] * excess, 0.0)
+    out[6] = pv[f[21]] * (syn3 - mmp * c3)
+    out[7] = pv[f[22]] * (syn1 - mmp * c1)
+    w = pv[f[27]]
+    target = w * total / phi0 + (1.0 - w) * (fb + mf)
+    out[8] = pv[f[26]] * (target - mmp)
+    syn_e = max(1.0 + pv[f[29]] * (c1 - 1.0), 0.0)  # elastin fibre assembly follows collagen I
+    out[9] = pv[f[28]] * (syn_e - mmp * el)
+    w1 = pv[f[32]]
+    laid = w1 * pv[f[22]] * max(syn1 - 1.0, 0.0) + (1.0 - w1) * pv[f[21]] * max(syn3 - 1.0, 0.0)
+    mass = w1 * c1 + (1.0 - w1) * c3
+    a_new = pv[f[30]] + (1.0 - pv[f[30]]) * pv[f[31]] * act
+    out[10] = laid / max(mass, 1e-12) * (a_new - al)
+
+
+# parameter indices in the order _rhs reads them (names of HealingParams)
+_ORDER = ["alpha", "k1", "k2_per_d", "k3", "k4", "d1_per_d", "d2_per_d", "tau1", "tau2", "tau3", "tau4",
+          "wound_macrophages", "wound_tgfb", "signal_decay_per_d", "tgfb_half_activation",
+          "fibroblast_proliferation_per_d", "fibroblast_capacity", "fibroblast_return_per_d",
+          "myofibroblast_differentiation_per_d", "myofibroblast_clearance_per_d", "myofibroblast_synthesis_weight",
+          "collagen3_turnover_per_d", "collagen1_turnover_per_d", "collagen3_synthesis_gain",
+          "collagen1_synthesis_gain", "collagen3_tgfb_gain", "mmp_relaxation_per_d", "mmp_macrophage_weight",
+          "elastin_turnover_per_d", "elastin_synthesis_gain", "alignment_baseline", "alignment_tgfb_gain",
+          "collagen1_fraction"]
+FIELD_T = tuple(FIELD[n] for n in _ORDER)
+
+
+@numba.njit(parallel=True, cache=False)
+def _numba_cohort(af, y0, pv, phi0, T0, lam, e1, e2, q, f1, f2, f3, dose_idx, out_idx, doses, n_out):
+    n = af.shape[0]
+    S = y0.shape[0]
+    out = np.empty((n_out, n, S))
+    for i in numba.prange(n):
+        y = y0.copy()
+        ny = np.empty(S)
+        na = np.empty(S)
+        nb = np.empty(S)
+        nc = np.empty(S)
+        a = np.empty(S)
+        b = np.empty(S)
+        c = np.empty(S)
+        for j in range(n_out):
+            out[j, i, :] = y0
+        for k in range(e1.shape[0]):
+            if dose_idx[k] >= 0:
+                y[0] += doses[dose_idx[k]]
+            _rhs(y, pv, af[i], phi0, T0, ny)
+            for s in range(S):
+                ny[s] -= lam[s] * y[s]
+                a[s] = e2[k, s] * y[s] + q[k, s] * ny[s]
+            _rhs(a, pv, af[i], phi0, T0, na)
+            for s in range(S):
+                na[s] -= lam[s] * a[s]
+                b[s] = e2[k, s] * y[s] + q[k, s] * na[s]
+            _rhs(b, pv, af[i], phi0, T0, nb)
+            for s in range(S):
+                nb[s] -= lam[s] * b[s]
+                c[s] = e2[k, s] * a[s] + q[k, s] * (2.0 * nb[s] - ny[s])
+            _rhs(c, pv, af[i], phi0, T0, nc)
+            for s in range(S):
+                nc[s] -= lam[s] * c[s]
+                y[s] = e1[k, s] * y[s] + f1[k, s] * ny[s] + 2.0 * f2[k, s] * (na[s] + nb[s]) + f3[k, s] * nc[s]
+            if out_idx[k] >= 0:
+                out[out_idx[k], i, :] = y
+    return out
+
+
+def numba_inputs(p0):
+    h, dose_idx, out_idx, _ = time_grid(SESSIONS_DAYS, T_EVAL)
+    lam = linear_rates(p0)
+    e1, e2, q, f1, f2, f3 = (np.asarray(c) for c in etd_coefficients(lam, jnp.asarray(h)))
+    phi0, T0 = (float(v) for v in H.macrophage_baseline(p0))
+    y0 = np.asarray(H.baseline_state(p0))
+    return (y0, _param_vector(p0), phi0, T0, np.asarray(lam), e1, e2, q, f1, f2, f3, dose_idx, out_idx,
+            DOSES.astype(np.float64), len(T_EVAL))
+
+
+def run_numba(p0, af: np.ndarray) -> tuple[float, np.ndarray]:
+    args = numba_inputs(p0)
+    _numba_cohort(af[:8], *args)  # compile
+    t0 = time.perf_counter()
+    y = _numba_cohort(af, *args)
+    return time.perf_counter() - t0, y[:, :, COMPARED]
+
+
+def run_scipy(p0, af: np.ndarray) -> tuple[float, np.ndarray]:
+    pv = _param_vector(p0)
+    phi0, T0 = (float(v) for v in H.macrophage_baseline(p0))
+    y_base = np.asarray(H.baseline_state(p0))
+    ends = np.append(SESSIONS_DAYS[1:], T_EVAL.max())
+    out = np.empty((len(T_EVAL), len(af), len(COMPARED)))
+    t0 = time.perf_counter()
+    for i, a in enumerate(af):
+        buf = np.empty(11)
+
+        def f(t, y, a=a, buf=buf):
+            _rhs(y, pv, a, phi0, T0, buf)
+            return buf.copy()
+
+        y = y_base.copy()
+        for j, (s, e) in enumerate(zip(SESSIONS_DAYS, ends, strict=True)):
+            y[0] += DOSES[j]
+            inside = (T_EVAL > s) & (T_EVAL <= e)
+            ts = np.append(T_EVAL[inside & (T_EVAL < e)], e)
+            sol = solve_ivp(f, (s, e), y, method="LSODA", rtol=1e-6, atol=1e-9, t_eval=ts)
+            out[inside, i, :] = sol.y[COMPARED][:, : int(inside.sum())].T
+            y = sol.y[:, -1].copy()
+    return time.perf_counter() - t0, out
+
+
+def reference(p0, af: np.ndarray) -> np.ndarray:
+    out = []
+    for a in af:
+        p = p0._replace(age_factor=jnp.asarray(a))
+        y = H.simulate_reference(p, jnp.asarray(SESSIONS_DAYS), jnp.asarray(DOSES), jnp.asarray(T_EVAL))
+        out.append(np.asarray(y)[:, COMPARED])
+    return np.stack(out, axis=1)
+
+
+def peak_rss_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def main() -> dict:
+    p0 = H.default_healing_params(30.0)
+    af = np.asarray(age_factors(cohort_ages(PATIENTS)))
+    jax_s, y_jax = run_jax(p0, af)
+    numba_s, y_nb = run_numba(p0, af)
+    scipy_s, y_sp = run_scipy(p0, af[:SCIPY_SAMPLE])
+    per_patient = scipy_s / SCIPY_SAMPLE
+    idx = np.linspace(0, PATIENTS - 1, REF_SAMPLE).astype(int)
+    ref = reference(p0, af[idx])
+    err = lambda y: float(np.max(np.abs(y - ref)))  # noqa: E731
+    res = {
+        "patients": PATIENTS, "months": 12, "sessions": len(SESSIONS_DAYS),
+        "seconds": round(jax_s, 3), "chunk": CHUNK,
+        "baseline_seconds_per_patient": round(per_patient, 5),
+        "baseline_seconds_extrapolated": round(per_patient * PATIENTS, 1),
+        "speedup": round(per_patient * PATIENTS / jax_s, 1),
+        "numba_seconds": round(numba_s, 3), "numba_ratio": round(numba_s / jax_s, 3),
+        "max_error_jax": err(y_jax[:, idx]), "max_error_numba": err(y_nb[:, idx]),
+        "max_error_scipy": float(np.max(np.abs(y_sp[:, :1] - reference(p0, af[:1])))),
+        "jax_vs_numba_max_diff": float(np.max(np.abs(y_jax - y_nb))),
+        "peak_rss_gib": round(peak_rss_gib(), 2), "load_average_1min": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(), "machine": platform.machine(), "jax": jax.__version__, "numba": numba.__version__,
+    }
+    return res
+
+
+def record(res: dict) -> None:
+    path = Path(__file__).with_name("RESULTS.md")
+    header = "\n## Cohort (benchmarks/cohort.py)\n\n" \
+             "| date (UTC) | patients | JAX s | SciPy s/patient | speedup | Numba s | Numba/JAX | JAX err | " \
+             "Numba err | peak RSS GiB | cpus | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    if "## Cohort (benchmarks/cohort.py)" not in text:
+        text += header
+    row = (f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {res['patients']} | {res['seconds']} | "
+           f"{res['baseline_seconds_per_patient']} | {res['speedup']} | {res['numba_seconds']} | "
+           f"{res['numba_ratio']} | {res['max_error_jax']:.2e} | {res['max_error_numba']:.2e} | "
+           f"{res['peak_rss_gib']} | {res['cpus']} | {res['load_average_1min']} |\n")
+    marker = "## Cohort (benchmarks/cohort.py)"
+    head, _, tail = text.partition(marker)
+    # my section ends at the next level-2 heading; the row goes after its last table row
+    end = tail.find("\n## ")
+    section, rest = (tail, "") if end < 0 else (tail[:end], tail[end:])
+    lines = section.split("\n")
+    last = max(i for i, ln in enumerate(lines) if ln.startswith("|"))
+    lines.insert(last + 1, row.rstrip("\n"))
+    path.write_text(head + marker + "\n".join(lines) + rest, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    result = main()
+    print(json.dumps(result))
+    if "--no-record" not in sys.argv:
+        record(result)
