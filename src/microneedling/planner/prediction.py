@@ -33,7 +33,10 @@ def goodman_baron(patient: Patient) -> dict:
                                                                   "TYPE_CODE")):
         return {"available": False, "reason": "scoring engine (Goodman & Baron) not installed"}
     groups = [g for zs in patient.zones for g in zs.scars]
-    score, grade = _scores(tuple((scoring.TYPE_CODE[g.type], g.count, g.depth_mm) for g in groups))
+    try:
+        score, grade = _scores(tuple((scoring.TYPE_CODE[g.type], g.count, g.depth_mm) for g in groups))
+    except Exception as exc:  # noqa: BLE001 - a failing engine must not take the planner down; say why
+        return {"available": False, "reason": f"scoring engine failed: {type(exc).__name__}: {exc}"}
     return {"available": True, "score": score, "grade": grade,
             "note": "computed from the scar list by the scoring engine (points table not yet verified against "
                     "Goodman & Baron 2006); a rated score recorded by the provider takes precedence"}
@@ -81,6 +84,8 @@ def predict(patient: Patient, zp: ZonePlan, baseline_score: float | None) -> dic
                                     "goodman_baron_quantitative", protocol, weeks)
     except InputError as exc:
         return {"available": False, "reason": f"the trial engine cannot predict this profile: {exc.one_line()}"}
+    except Exception as exc:  # noqa: BLE001 - a failing engine must not take the planner down; say why
+        return {"available": False, "reason": f"the trial engine failed: {type(exc).__name__}: {exc}"}
     return {"available": True, "basis": f"{zone} (zone with most scars), {choice.needle_length_mm} mm "
                                         f"{zp.device}, scar mix of all zones, age {patient.age_years:g}",
             "session_weeks": [k * zp.interval_weeks for k in range(zp.sessions)], **out}
