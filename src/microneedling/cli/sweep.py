@@ -39,7 +39,8 @@ def sweep(
     numeric = [k for k in keys if k != "device"]
     x = numeric[0] if numeric else keys[0]
     y = numeric[1] if len(numeric) > 1 else None
-    fig = sweep_heatmap(df, x, y)
+    shown = arm[0] if arm else next(a.name for a in spec.arms if a.protocol.treated)
+    fig = sweep_heatmap(df, x, y, shown)
     import base64
 
     png = base64.b64decode(figure_to_data_uri(fig).split(",", 1)[1])

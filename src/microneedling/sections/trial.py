@@ -98,13 +98,11 @@ def build(ctx: DemoContext) -> Section:
     return trial_section(spec, result, "Virtual trial: untreated vs 1, 3 and 6 sessions")
 
 
-def sweep_heatmap(df, x: str, y: str | None, value: str = "change_mean", week: float | None = None):
-    """Heat map of ``value`` over the swept ``x`` (and ``y``) at ``week`` (default: the last), first treated
-    arm swept; a line plot when only one key was swept. Returns the matplotlib figure."""
+def sweep_heatmap(df, x: str, y: str | None, arm: str, value: str = "change_mean", week: float | None = None):
+    """Heat map of ``value`` of ``arm`` over the swept ``x`` (and ``y``) at ``week`` (default: the last); a line
+    plot when only one key was swept. Returns the matplotlib figure."""
     week = float(df["week"].max()) if week is None else week
-    d = df[df["week"] == week]
-    arm = d["arm"].iloc[0]
-    d = d[d["arm"] == arm]
+    d = df[(df["week"] == week) & (df["arm"] == arm)]
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     if y is None:
         d = d.sort_values(x)
