@@ -11,7 +11,8 @@ This module only adds transport and the spatial form of the injury:
 * the wound: the healing model's session dose is the injured dermal volume relative to its reference
   session (:func:`microneedling.healing.injury_dose`). A point inside a channel is fully injured, so its
   local dose is ``1 / reference_fraction``; a grid cell opened over a fraction ``phi`` of its area gets
-  ``phi / reference_fraction``, and the area mean of the local dose equals the lumped dose.
+  ``phi / reference_fraction``; the area mean of the local dose is the lumped dose of a dermis injured
+  everywhere as at the modelled depth (the lumped model averages over the whole dermal thickness instead).
 """
 
 from __future__ import annotations
