@@ -62,8 +62,11 @@ def test_uniform_radial_field_is_the_lumped_model(problem):
 
 
 def test_full_stepper_conserves_mobile_species_without_reactions(problem):
-    """With the kinetics switched off, a Strang step only moves material: every species' total is kept."""
-    still = SpatialProblem(kinetics=lambda y, p: jnp.zeros_like(y), params=None, transport=problem.transport,
+    """With the kinetics switched off, a Strang step only moves material (diffusion, and fibroblast chemotaxis
+    up TGF-b switched on here): every species' total is kept."""
+    moving = healing_problem(age_years=30.0, chemotaxis_mm2_per_d=1e-3).transport
+    assert moving.chemotaxis
+    still = SpatialProblem(kinetics=lambda y, p: jnp.zeros_like(y), params=None, transport=moving,
                            y_rest=problem.y_rest, y_wound=problem.y_wound, y_reference=problem.y_reference,
                            collagen_weights=problem.collagen_weights)
     grid = PlaneGrid(16, 1.0)
