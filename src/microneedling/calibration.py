@@ -38,7 +38,7 @@ N_VIRTUAL = 400
 PRIOR_CENTRE = {"trial.response_gain_1": 1.0, "trial.response_log_sd_1": 0.3,
                 "scales.gb_qualitative.rater_sd_grade": 0.5}
 PRIOR_LOG_SD = 1.0
-HELD_OUT_DRAWS = 400
+HELD_OUT_DRAWS = 200
 HELD_OUT_SEED = 2024
 
 
