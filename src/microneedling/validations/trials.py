@@ -10,9 +10,9 @@ from microneedling.trial import posterior
 from microneedling.validation import Comparison, comparison, max_abs_z
 
 
-# Not in the fast set: with the healing engine's current collagen kinetics the fit misses Al Chalabi 2020 and
-# Minh 2019's end-of-treatment point by about 5-6 SE (recorded as failing in `microneedling validate`, and the
-# misfit widens the posterior by the Birge ratio); it becomes a fast check once the engine reproduces them.
+# Not in the fast set: with the current healing and scar models the fit misses Al Chalabi 2020 by about 5 SE
+# and Minh 2019 one month after treatment by about 3 SE (recorded as failing in `microneedling validate`; the
+# misfit widens the posterior by the Birge ratio); it becomes a fast check once the engines reproduce them.
 @comparison("trials_fit", fast=False)
 def trials_fit() -> Comparison:
     """Mean score of every fitted trial outcome: model (posterior mode) vs published mean, in SE units."""
