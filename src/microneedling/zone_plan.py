@@ -12,7 +12,6 @@ Harris 2015 medians (3 sessions, 4 weeks apart).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Annotated, Literal
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from microneedling.citations import cite
 from microneedling.errors import InputError
+from microneedling.injury import session_injury
 from microneedling.params import get_parameter, parameter_value
 from microneedling.patient import Patient, Zone
 from microneedling.units import NeedleLengthMM, PositiveWeeks
@@ -90,26 +90,15 @@ def default_course() -> tuple[int, float]:
     return int(parameter_value("plan.default_sessions")), parameter_value("plan.default_interval_week")
 
 
-def engine_injury_fn() -> InjuryFn | None:
-    """The mechanical engine's ``session_injury`` if it is installed, else None."""
-    try:
-        mod = importlib.import_module("microneedling.injury")
-    except ImportError:  # pragma: no cover - the module is part of the package
-        return None
-    return getattr(mod, "session_injury", None)
-
-
 def _reaches(inj, target: float, bleeding: bool) -> bool:
     return bool(inj.reaches_dermis and inj.penetration_depth_mm >= target and (inj.bleeding or not bleeding))
 
 
 def _choose(zone: Zone, device: str, lengths: list[float], cap: float, target: float,
-            injury_fn: InjuryFn | None, sex: str, age_years: float, bleeding: bool) -> tuple:
+            injury_fn: InjuryFn, sex: str, age_years: float, bleeding: bool) -> tuple:
     allowed = [v for v in lengths if v <= cap + 1e-9]
     if not allowed:
         raise InputError("available_lengths_mm", lengths, f"no length at or under the {zone.value} cap of {cap} mm")
-    if injury_fn is None:
-        return allowed[-1], None, "penetration not modelled (mechanical engine unavailable): the zone cap is proposed"
     last = None
     for length in allowed:
         try:
@@ -126,10 +115,9 @@ def _choose(zone: Zone, device: str, lengths: list[float], cap: float, target: f
 
 
 def plan_zones(patient: Patient, request: PlanRequest | None = None,
-               injury_fn: InjuryFn | None | Literal["engine"] = "engine") -> ZonePlan:
+               injury_fn: InjuryFn = session_injury) -> ZonePlan:
     """Device and needle length per scarred zone of ``patient`` and the course (pure; no I/O)."""
     request = request or PlanRequest()
-    fn = engine_injury_fn() if injury_fn == "engine" else injury_fn
     caps = zone_caps()
     sessions, interval = default_course()
     choices = []
@@ -138,7 +126,7 @@ def plan_zones(patient: Patient, request: PlanRequest | None = None,
         cap_source = "edited by provider" if zs.zone in request.caps_mm else \
             get_parameter(f"plan.zone_cap.{zs.zone.value}.needle_mm").source
         target = max(g.depth_mm for g in zs.scars)
-        length, inj, note = _choose(zs.zone, request.device, request.available_lengths_mm, cap, target, fn,
+        length, inj, note = _choose(zs.zone, request.device, request.available_lengths_mm, cap, target, injury_fn,
                                     patient.sex.value, patient.age_years, request.require_bleeding)
         if request.require_bleeding:
             cite("Farber2020")
@@ -152,4 +140,4 @@ def plan_zones(patient: Patient, request: PlanRequest | None = None,
             note=note))
     return ZonePlan(device=request.device, sessions=request.sessions or sessions,
                     interval_weeks=float(request.interval_weeks or interval), zones=tuple(choices),
-                    engine="mechanical engine (session_injury)" if fn is not None else "none (zone caps only)")
+                    engine="mechanical engine (session_injury)")

@@ -72,12 +72,6 @@ def test_cap_stops_short_and_says_so():
     assert "cap" in z.note
 
 
-def test_without_engine_the_cap_is_proposed_and_flagged():
-    z = plan_zones(patient([("forehead", 0.2)]), injury_fn=None).zones[0]
-    assert z.needle_length_mm == zone_caps()[Zone.forehead] and z.penetration_depth_mm is None
-    assert "not modelled" in z.note
-
-
 def test_provider_cap_edit_and_course_are_used():
     req = PlanRequest(device="roller", available_lengths_mm=[0.5, 1.0, 2.0], sessions=4, interval_weeks=2,
                       caps_mm={"cheek": 2.0})
@@ -88,7 +82,7 @@ def test_provider_cap_edit_and_course_are_used():
 
 def test_no_length_under_the_cap_is_refused():
     with pytest.raises(InputError, match="available_lengths_mm"):
-        plan_zones(patient([("periorbital", 0.2)]), PlanRequest(available_lengths_mm=[2.0]), injury_fn=None)
+        plan_zones(patient([("periorbital", 0.2)]), PlanRequest(available_lengths_mm=[2.0]), injury_fn=fake_injury(0.5))
 
 
 @pytest.mark.parametrize("bad", [{"device": "laser"}, {"available_lengths_mm": [3.5]}, {"sessions": 0},

@@ -1,13 +1,14 @@
 """Predicted outcome of a plan: the virtual-trial engine's one-patient-profile prediction
 (``microneedling.trial.predict_patient``: mean and 95% band of the Goodman & Baron quantitative score over
-weeks). Nothing is predicted without the engine or without a baseline score; the plan then says why."""
+weeks). Nothing is predicted without a baseline score, and an engine error becomes a stated reason on the plan
+rather than a server error."""
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
-from functools import cache, lru_cache
+from functools import lru_cache
 
+from microneedling import scoring, trial, trial_spec
 from microneedling.errors import InputError
 from microneedling.patient import Patient
 from microneedling.zone_plan import ZonePlan
@@ -15,23 +16,10 @@ from microneedling.zone_plan import ZonePlan
 FOLLOW_UP_WEEKS = 24  # horizon after the last session shown on the plan (display choice)
 
 
-@cache
-def _module(name: str):
-    """The engine module ``name`` if it is installed (looked up once per process)."""
-    try:
-        return importlib.import_module(name)
-    except Exception:  # noqa: BLE001 - an engine that fails to import is an absent engine for the planner
-        return None
-
-
 def goodman_baron(patient: Patient) -> dict:
     """Goodman & Baron quantitative score and qualitative grade of the patient's scar list, from the scoring
-    engine (``microneedling.scoring``) where it is installed; its points table is not yet verified against the
+    engine (``microneedling.scoring``); its points table is not yet verified against the
     primary paper, so the result is labelled as computed, and a provider's rating takes precedence."""
-    scoring = _module("microneedling.scoring")
-    if scoring is None or not all(hasattr(scoring, f) for f in ("population_score", "qualitative_grade",
-                                                                  "TYPE_CODE")):
-        return {"available": False, "reason": "scoring engine (Goodman & Baron) not installed"}
     groups = [g for zs in patient.zones for g in zs.scars]
     try:
         score, grade = _scores(tuple((scoring.TYPE_CODE[g.type], g.count, g.depth_mm) for g in groups))
@@ -44,7 +32,6 @@ def goodman_baron(patient: Patient) -> dict:
 
 @lru_cache(maxsize=4096)
 def _scores(groups: tuple[tuple[int, int, float], ...]) -> tuple[float, int]:
-    scoring = _module("microneedling.scoring")
     codes, counts, depths = (list(c) for c in zip(*groups, strict=True))
     return (float(scoring.population_score(codes, counts, depths)),
             int(scoring.qualitative_grade(codes, counts, depths)))
@@ -69,16 +56,12 @@ def predict(patient: Patient, zp: ZonePlan, baseline_score: float | None) -> dic
     if baseline_score is None:
         return {"available": False, "reason": "no baseline Goodman & Baron quantitative score: give one with the "
                                               "plan or record a week-0 follow-up"}
-    trial = _module("microneedling.trial")
-    spec = _module("microneedling.trial_spec")
-    if trial is None or spec is None or not hasattr(trial, "predict_patient"):
-        return {"available": False, "reason": "virtual-trial engine not installed"}
     zone = dominant_zone(patient)
     choice = next(z for z in zp.zones if z.zone == zone)
     last = (zp.sessions - 1) * zp.interval_weeks
     weeks = sorted({0.0, *[float(w) for w in range(2, int(last + FOLLOW_UP_WEEKS) + 1, 2)]})
     try:
-        protocol = spec.Protocol(device=zp.device, needle_length_mm=choice.needle_length_mm, sessions=zp.sessions,
+        protocol = trial_spec.Protocol(device=zp.device, needle_length_mm=choice.needle_length_mm, sessions=zp.sessions,
                                  interval_weeks=zp.interval_weeks, zone=zone)
         out = trial.predict_patient(patient.age_years, scar_mix(patient), float(baseline_score),
                                     "goodman_baron_quantitative", protocol, weeks)
