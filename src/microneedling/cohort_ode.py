@@ -187,3 +187,29 @@ def age_factors(age_years) -> jnp.ndarray:
     ratio = parameter_value("healing.age.procollagen_ratio_old_to_young")
     u = jnp.clip((jnp.asarray(age_years, dtype=jnp.float64) - young) / (old - young), 0.0, 1.0)
     return 1.0 - (1.0 - ratio) * u
+
+
+def simulate_cohort_chunked(params: healing.HealingParams, age_factor, session_days, session_doses, t_eval_days,
+                            chunk: int = 10_000, workers: int | None = None, alignment: float | None = None,
+                            select: list[int] | None = None) -> np.ndarray:
+    """:func:`simulate_cohort` over chunks of ``chunk`` patients (bounded memory), run by ``workers`` threads
+    (default: the CPU count; XLA releases the GIL, so chunks run on all cores). Returns a NumPy array
+    [T, n, species] (or only the species in ``select``)."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    af = np.atleast_1d(np.asarray(age_factor, dtype=np.float64))
+    starts = list(range(0, af.shape[0], chunk))
+
+    def run(i: int) -> np.ndarray:
+        y = simulate_cohort(params, jnp.asarray(af[i:i + chunk]), session_days, session_doses, t_eval_days,
+                            alignment=alignment)
+        return np.asarray(y if select is None else y[..., select])
+
+    n_workers = min(workers or os.cpu_count() or 1, len(starts))
+    if n_workers <= 1:
+        parts = [run(i) for i in starts]
+    else:
+        with ThreadPoolExecutor(n_workers) as ex:
+            parts = list(ex.map(run, starts))
+    return np.concatenate(parts, axis=1)
