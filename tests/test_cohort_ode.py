@@ -75,3 +75,12 @@ def test_batch_equals_single_patients_and_age_lowers_collagen(params):
         np.testing.assert_allclose(batch[:, i, :], one, rtol=1e-12, atol=1e-12)
     peak_c1 = batch[:, :, H.C1].max(axis=0)
     assert peak_c1[0] > peak_c1[1] > peak_c1[2] > 1.0
+
+
+def test_chunked_threads_equal_one_batch(params):
+    from microneedling.cohort_ode import simulate_cohort_chunked
+
+    af = np.asarray(age_factors(np.array([20.0, 35.0, 50.0, 65.0, 80.0])))
+    whole = np.asarray(simulate_cohort(params, jnp.asarray(af), SESSIONS, DOSES, T_EVAL))
+    chunked = simulate_cohort_chunked(params, af, SESSIONS, DOSES, T_EVAL, chunk=2, workers=2, select=OUT)
+    np.testing.assert_allclose(chunked, whole[..., OUT], rtol=1e-12, atol=1e-12)
