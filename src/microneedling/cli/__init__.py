@@ -45,18 +45,18 @@ def _root(
 
 
 # command modules register themselves on `app` when imported
+from microneedling.cli import calibrate as _calibrate  # noqa: E402,F401
+from microneedling.cli import course as _course  # noqa: E402,F401
+from microneedling.cli import delivery as _delivery  # noqa: E402,F401
 from microneedling.cli import demo as _demo  # noqa: E402,F401
+from microneedling.cli import injury as _injury  # noqa: E402,F401
 from microneedling.cli import reference as _reference  # noqa: E402,F401
+from microneedling.cli import serve as _serve  # noqa: E402,F401
 from microneedling.cli import skin as _skin  # noqa: E402,F401
 from microneedling.cli import spatial as _spatial  # noqa: E402,F401
-from microneedling.cli import injury as _injury  # noqa: E402,F401
-from microneedling.cli import serve as _serve  # noqa: E402,F401
-from microneedling.cli import validate as _validate  # noqa: E402,F401
-from microneedling.cli import trial as _trial  # noqa: E402,F401
 from microneedling.cli import sweep as _sweep  # noqa: E402,F401
-from microneedling.cli import calibrate as _calibrate  # noqa: E402,F401
-from microneedling.cli import delivery as _delivery  # noqa: E402,F401
-from microneedling.cli import course as _course  # noqa: E402,F401
+from microneedling.cli import trial as _trial  # noqa: E402,F401
+from microneedling.cli import validate as _validate  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:
