@@ -139,14 +139,7 @@ def _integrate(params: healing.HealingParams, y0, h, dose_idx, out_idx, doses, n
         (e1, e2, q, f1, f2, f3), di, oi = xs
         e1, e2, q, f1, f2, f3 = (c[:, None] for c in (e1, e2, q, f1, f2, f3))
         y = y.at[healing.P].add(jnp.where(di >= 0, doses[jnp.maximum(di, 0)], 0.0))
-        ny = nonlinear(y)
-        a = e2 * y + q * ny
-        na = nonlinear(a)
-        b = e2 * y + q * na
-        nb = nonlinear(b)
-        c = e2 * a + q * (2.0 * nb - ny)
-        nc = nonlinear(c)
-        y = e1 * y + f1 * ny + 2.0 * f2 * (na + nb) + f3 * nc
+        y = healing.etdrk4_step(y, nonlinear, e2, e1, q, f1, f2, f3)
         slot = jnp.maximum(oi, 0)
         out = out.at[slot].set(jnp.where(oi >= 0, y, out[slot]))
         return (y, out), None

@@ -268,6 +268,23 @@ def _phi1(z):
     return jnp.where(jnp.abs(z) < _SMALL_Z, series, jnp.expm1(zs) / zs)
 
 
+def etdrk4_step(y, nonlinear, e_half, e_full, q, f1, f2, f3):
+    """One ETDRK4 step (Cox & Matthews 2002, J Comput Phys 176:430) of y' = L y + N(y) with diagonal L.
+
+    Given the step's coefficients: ``e_half = exp(L h/2)``, ``e_full = exp(L h)``, ``q = h/2 phi1(L h/2)`` and
+    the final-stage weights ``f1, f2, f3`` already multiplied by h. ``nonlinear`` is N. Shared by the
+    per-patient solver here and the cohort solver (:mod:`microneedling.cohort_ode`).
+    """
+    nu = nonlinear(y)
+    a = e_half * y + q * nu
+    na = nonlinear(a)
+    b = e_half * y + q * na
+    nb = nonlinear(b)
+    c = e_half * a + q * (2.0 * nb - nu)
+    nc = nonlinear(c)
+    return e_full * y + f1 * nu + 2.0 * f2 * (na + nb) + f3 * nc
+
+
 def _etd_weights(z):
     """Cox-Matthews ETDRK4 weights f1, f2, f3 of z = h L (Taylor series near 0, 1/6 each at z = 0)."""
     small = jnp.abs(z) < _SMALL_Z
@@ -332,14 +349,7 @@ def simulate(params: HealingParams, session_days: jax.Array, session_doses: jax.
         e_half, e_full = jnp.exp(0.5 * z), jnp.exp(z)
         q = 0.5 * h * _phi1(0.5 * z)
         f1, f2, f3 = _etd_weights(z)
-        nu = nonlinear(y)
-        a = e_half * y + q * nu
-        na = nonlinear(a)
-        b = e_half * y + q * na
-        nb = nonlinear(b)
-        c = e_half * a + q * (2.0 * nb - nu)
-        nc = nonlinear(c)
-        return e_full * y + h * (f1 * nu + 2.0 * f2 * (na + nb) + f3 * nc)
+        return etdrk4_step(y, nonlinear, e_half, e_full, q, h * f1, h * f2, h * f3)
 
     def segment(y, seg):
         t0, t1, dose = seg

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from microneedling.patient import Fitzpatrick, History, Sex, Zone, ZoneScars
 from microneedling.units import AgeYears, NeedleLengthMM, PositiveWeeks
-from microneedling.zone_plan import DEFAULT_LENGTHS_MM, Device
+from microneedling.zone_plan import Device, PlanRequest
 
 Text = Annotated[str, Field(max_length=2000)]
 
@@ -33,15 +33,11 @@ class OverrideIn(_In):
     reason: Annotated[str, Field(min_length=10, max_length=2000)]
 
 
-class PlanIn(_In):
+class PlanIn(PlanRequest):
+    """A plan request (device, lengths, course, cap edits: :class:`microneedling.zone_plan.PlanRequest`) with
+    its name and an optional baseline score for the prediction."""
+
     name: Annotated[str, Field(min_length=1, max_length=80)] = "Plan"
-    device: Device = "pen"
-    available_lengths_mm: Annotated[list[NeedleLengthMM], Field(min_length=1, max_length=24)] = list(
-        DEFAULT_LENGTHS_MM)
-    sessions: Annotated[int, Field(ge=1, le=12)] | None = None
-    interval_weeks: PositiveWeeks | None = None
-    caps_mm: dict[Zone, NeedleLengthMM] = {}
-    require_bleeding: bool = True
     baseline_gb_score: Annotated[float, Field(gt=0.0, le=84.0, allow_inf_nan=False,
                                               description="Goodman & Baron quantitative score now")] | None = None
 
