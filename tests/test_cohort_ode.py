@@ -84,3 +84,18 @@ def test_chunked_threads_equal_one_batch(params):
     whole = np.asarray(simulate_cohort(params, jnp.asarray(af), SESSIONS, DOSES, T_EVAL))
     chunked = simulate_cohort_chunked(params, af, SESSIONS, DOSES, T_EVAL, chunk=2, workers=2, select=OUT)
     np.testing.assert_allclose(chunked, whole[..., OUT], rtol=1e-12, atol=1e-12)
+
+
+def test_patients_sharded_over_devices_equal_one_device(params):
+    """Patients are independent: 7 patients (odd, so the cohort is padded to a multiple of the device count)
+    split over every host device give the one-device result to round-off, and the padding is dropped."""
+    import jax
+
+    if jax.device_count() < 2:
+        pytest.skip("one host device: nothing to shard over")
+    af = age_factors(np.linspace(18.0, 80.0, 7))
+    one = np.asarray(simulate_cohort(params, af, SESSIONS, DOSES, T_EVAL, devices=1))
+    sharded = simulate_cohort(params, af, SESSIONS, DOSES, T_EVAL)
+    assert sharded.shape == (len(T_EVAL), 7, H.N_SPECIES)
+    assert sharded.devices() == {jax.devices()[0]}
+    np.testing.assert_allclose(np.asarray(sharded), one, rtol=0, atol=1e-14)

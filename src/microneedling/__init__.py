@@ -3,9 +3,24 @@
 Importing the package switches JAX to float64: every model in it is written for double precision.
 """
 
+import os
 from importlib.metadata import PackageNotFoundError, version
 
-import jax
+
+def _expose_cpu_cores() -> None:
+    """Let XLA see one host CPU device per core, so that cohort solves can shard patients across cores
+    (one XLA CPU device runs its fused loops on one thread). Must run before the JAX backend starts. A
+    device count the user set in XLA_FLAGS is kept. The flag only concerns the host (CPU) platform: with a
+    GPU present it is harmless, JAX still defaults to the GPU. Plain ``jit`` runs on device 0 as before."""
+    flags = os.environ.get("XLA_FLAGS", "")
+    if "xla_force_host_platform_device_count" not in flags:
+        count = f"--xla_force_host_platform_device_count={os.cpu_count() or 1}"
+        os.environ["XLA_FLAGS"] = f"{flags} {count}".strip()
+
+
+_expose_cpu_cores()
+
+import jax  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
 

@@ -7,17 +7,20 @@ advances the state of all patients together (shape [n, species]; the kinetics of
 :mod:`microneedling.healing` act on the last axis). Steps are graded inside each inter-session segment
 (t = s_j + L (k/N)^grading: tiny right after an injury, large before the next), and every read-out time is a
 grid node, so read-out is exact to the integrator's order with nothing stored but the read-outs.
-This is the cohort path used by the virtual trials and ``benchmarks/cohort.py``; the per-patient solvers and
-the reference (diffrax, adaptive Tsit5) are in :mod:`microneedling.healing`.
+Patients are independent, so the patient axis is sharded over the host devices (one per core, see
+:mod:`microneedling`): each device integrates its own block of patients with the same program, and the result
+equals the one-device solve. This is the cohort path used by the virtual trials and ``benchmarks/cohort.py``;
+the per-patient solvers and the reference (diffrax, adaptive Tsit5) are in :mod:`microneedling.healing`.
 """
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.sharding import Mesh, PartitionSpec
 
 from microneedling import healing
 
@@ -120,8 +123,7 @@ def etd_coefficients(lam, h, contour_points: int = 32):
     return jnp.exp(z.real), jnp.exp(z.real / 2), hh * q, hh * f1, hh * f2, hh * f3
 
 
-@partial(jax.jit, static_argnames=("n_out",))
-def _integrate(params: healing.HealingParams, y0, h, dose_idx, out_idx, doses, n_out: int):
+def _etdrk4_cohort(params: healing.HealingParams, y0, h, dose_idx, out_idx, doses, n_out: int):
     """ETDRK4 (Cox & Matthews 2002) on y' = L y + N(y) with the diagonal stiff part L of
     :func:`linear_rates`; state species-major [species, n]. Fourth order; exact for the linear decays,
     and correct for the forced steady states they relax to (where plain integrating factors are not)."""
@@ -150,14 +152,50 @@ def _integrate(params: healing.HealingParams, y0, h, dose_idx, out_idx, doses, n
     return jnp.moveaxis(out, 1, -1)
 
 
+PATIENT_AXIS = "patients"
+
+
+@cache
+def _patient_mesh(n_devices: int) -> Mesh:
+    """A 1-D mesh over the first ``n_devices`` default devices, its one axis the patients."""
+    return Mesh(np.asarray(jax.devices()[:n_devices]), (PATIENT_AXIS,))
+
+
+@partial(jax.jit, static_argnames=("n_out", "n_devices"))
+def _integrate(params: healing.HealingParams, age_factor, y0, h, dose_idx, out_idx, doses, n_out: int,
+               n_devices: int = 1):
+    """:func:`_etdrk4_cohort` for patients with ``age_factor`` [n] and initial states ``y0`` [n, species];
+    with ``n_devices`` > 1 (n a multiple of it) each device integrates its own block of n / n_devices
+    patients. Returns [T, n, species]."""
+    if n_devices == 1:
+        return _etdrk4_cohort(params._replace(age_factor=age_factor), y0, h, dose_idx, out_idx, doses, n_out)
+
+    def block(p, af, y, h, dose_idx, out_idx, doses):
+        return _etdrk4_cohort(p._replace(age_factor=af), y, h, dose_idx, out_idx, doses, n_out)
+
+    shared, per_patient = PartitionSpec(), PartitionSpec(PATIENT_AXIS)
+    sharded = jax.shard_map(block, mesh=_patient_mesh(n_devices),
+                            in_specs=(shared, per_patient, per_patient, shared, shared, shared, shared),
+                            out_specs=PartitionSpec(None, PATIENT_AXIS))
+    return sharded(params, age_factor, y0, h, dose_idx, out_idx, doses)
+
+
 def simulate_cohort(params: healing.HealingParams, age_factor, session_days, session_doses, t_eval_days,
                     steps_per_segment: int = STEPS_PER_SEGMENT, grading: float = GRADING,
-                    alignment: float | None = None) -> jnp.ndarray:
+                    alignment: float | None = None, devices: int | None = None) -> jnp.ndarray:
     """States [T, n, species] at ``t_eval_days`` for n patients with ``age_factor`` [n] (other parameters
     shared), sessions at ``session_days`` (days after the first) with ``session_doses``; the tissue starts
-    unwounded, with collagen ``alignment`` (default: the unwounded dermis's; a scar starts higher)."""
+    unwounded, with collagen ``alignment`` (default: the unwounded dermis's; a scar starts higher).
+
+    The patients are split over ``devices`` devices (default: all, at most one per patient); the cohort is
+    padded to a multiple of the device count and the padding dropped from the result, which is returned on
+    the first device."""
     age_factor = jnp.atleast_1d(jnp.asarray(age_factor, dtype=jnp.float64))
-    p = params._replace(age_factor=age_factor)
+    n = age_factor.shape[0]
+    n_devices = max(1, min(devices or jax.device_count(), jax.device_count(), n))
+    padded = -n % n_devices
+    if padded:  # repeat the last patient; its copies are dropped below
+        age_factor = jnp.concatenate([age_factor, jnp.broadcast_to(age_factor[-1], (padded,))])
     y_base = healing.baseline_state(params, alignment=alignment)
     y0 = jnp.broadcast_to(y_base, (age_factor.shape[0], y_base.shape[0]))
     h, dose_idx, out_idx, _ = time_grid(session_days, t_eval_days, steps_per_segment, grading)
@@ -167,8 +205,11 @@ def simulate_cohort(params: healing.HealingParams, age_factor, session_days, ses
     h = np.concatenate([h, np.zeros(pad)])
     dose_idx = np.concatenate([dose_idx, np.full(pad, -1, dtype=np.int32)])
     out_idx = np.concatenate([out_idx, np.full(pad, -1, dtype=np.int32)])
-    return _integrate(p, y0, jnp.asarray(h), jnp.asarray(dose_idx), jnp.asarray(out_idx),
-                      jnp.asarray(session_doses, dtype=jnp.float64), int(np.size(t_eval_days)))
+    y = _integrate(params, age_factor, y0, jnp.asarray(h), jnp.asarray(dose_idx), jnp.asarray(out_idx),
+                   jnp.asarray(session_doses, dtype=jnp.float64), int(np.size(t_eval_days)), n_devices)
+    if n_devices == 1:
+        return y
+    return jax.device_put(y[:, :n], jax.devices()[0])
 
 
 def age_factors(age_years) -> jnp.ndarray:
