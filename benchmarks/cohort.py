@@ -39,7 +39,7 @@ from microneedling.cohort_ode import (
 )
 
 PATIENTS = int(os.environ.get("COHORT_PATIENTS", 100_000))
-CHUNK = int(os.environ.get("COHORT_CHUNK", 5_000))
+CHUNK = int(os.environ.get("COHORT_CHUNK", 20_000))
 SCIPY_SAMPLE = int(os.environ.get("COHORT_SCIPY_SAMPLE", 12))
 REF_SAMPLE = 4
 SESSIONS_DAYS = np.arange(4) * 28.0  # 4 sessions, 4 weeks apart (Harris 2015 median interval)

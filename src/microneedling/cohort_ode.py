@@ -123,6 +123,11 @@ def etd_coefficients(lam, h, contour_points: int = 32):
     return jnp.exp(z.real), jnp.exp(z.real / 2), hh * q, hh * f1, hh * f2, hh * f3
 
 
+def _etd_order(e1, e2, q, f1, f2, f3):
+    """The coefficients in the argument order of :func:`microneedling.healing.etdrk4_step`."""
+    return e2, e1, q, f1, f2, f3
+
+
 def _etdrk4_cohort(params: healing.HealingParams, y0, h, dose_idx, out_idx, doses, n_out: int):
     """ETDRK4 (Cox & Matthews 2002) on y' = L y + N(y) with the diagonal stiff part L of
     :func:`linear_rates`; state species-major [species, n]. Fourth order; exact for the linear decays,
@@ -137,18 +142,22 @@ def _etdrk4_cohort(params: healing.HealingParams, y0, h, dose_idx, out_idx, dose
         return _species_major(healing._kinetics(_SpeciesRows(y), p, phi0, T0)) - lam[:, None] * y
 
     def step(carry, xs):
-        y, out = carry
-        (e1, e2, q, f1, f2, f3), di, oi = xs
-        e1, e2, q, f1, f2, f3 = (c[:, None] for c in (e1, e2, q, f1, f2, f3))
-        y = y.at[healing.P].add(jnp.where(di >= 0, doses[jnp.maximum(di, 0)], 0.0))
-        y = healing.etdrk4_step(y, nonlinear, e2, e1, q, f1, f2, f3)
-        slot = jnp.maximum(oi, 0)
-        out = out.at[slot].set(jnp.where(oi >= 0, y, out[slot]))
-        return (y, out), None
+        (e1, e2, q, f1, f2, f3), hk, di, oi = xs
+
+        def advance(carry):
+            y, out = carry
+            c = (c[:, None] for c in (e1, e2, q, f1, f2, f3))
+            y = y.at[healing.P].add(jnp.where(di >= 0, doses[jnp.maximum(di, 0)], 0.0))
+            y = healing.etdrk4_step(y, nonlinear, *_etd_order(*c))
+            slot = jnp.maximum(oi, 0)
+            return y, out.at[slot].set(jnp.where(oi >= 0, y, out[slot]))
+
+        # empty steps (h = 0) pad the grid to its bucket and would leave the state unchanged: skip them
+        return jax.lax.cond(hk > 0, advance, lambda c: c, carry), None
 
     y0 = jnp.moveaxis(y0, -1, 0)
     out0 = jnp.broadcast_to(y0, (n_out,) + y0.shape)
-    (_, out), _ = jax.lax.scan(step, (y0, out0), (coeffs, dose_idx, out_idx))
+    (_, out), _ = jax.lax.scan(step, (y0, out0), (coeffs, h, dose_idx, out_idx))
     return jnp.moveaxis(out, 1, -1)
 
 
