@@ -73,19 +73,9 @@ def time_grid(session_days, t_eval_days, steps_per_segment: int = STEPS_PER_SEGM
 
 
 def linear_rates(params: healing.HealingParams) -> jnp.ndarray:
-    """Diagonal of the linear part L of the kinetics (per day), each the exact linear loss term of its own
-    equation about zero: injury-signal decay, macrophage death (both phenotypes), TGF-b decay, fibroblast
-    return, myofibroblast clearance, collagen III/I and elastin turnover (at MMP = 1) and MMP relaxation.
+    """Diagonal of the linear part L of the kinetics (per day): :func:`microneedling.healing.linear_rates`.
     ETD integrates these exactly; what is left in N(y) = f(y) - L y is slow enough for explicit stages."""
-    p = params
-    lam = jnp.zeros(healing.N_SPECIES)
-    for idx, rate in ((healing.P, p.signal_decay_per_d), (healing.MI, p.d1_per_d), (healing.MR, p.d1_per_d),
-                      (healing.T, p.d2_per_d), (healing.F, p.fibroblast_return_per_d),
-                      (healing.MF, p.myofibroblast_clearance_per_d), (healing.C3, p.collagen3_turnover_per_d),
-                      (healing.C1, p.collagen1_turnover_per_d), (healing.MMP, p.mmp_relaxation_per_d),
-                      (healing.E, p.elastin_turnover_per_d)):
-        lam = lam.at[idx].set(-rate)
-    return lam
+    return healing.linear_rates(params)
 
 
 class _SpeciesRows:
@@ -104,28 +94,10 @@ def _species_major(dy):
     return jnp.moveaxis(dy, -1, 0)
 
 
-def etd_coefficients(lam, h, contour_points: int = 32):
-    """Cox & Matthews (2002) ETDRK4 coefficients for diagonal ``lam`` [S] and steps ``h`` [K], evaluated by
-    the contour-integral means of Kassam & Trefethen (2005) so that they stay accurate as lam h -> 0.
-
-    Returns (E, E2, Q, f1, f2, f3), each [K, S]: E = exp(z), E2 = exp(z/2), Q = h/2 phi1(z/2) and the
-    h-scaled weights of the final stage (all real)."""
-    z = (h[:, None] * lam[None, :]).astype(jnp.complex128)
-    r = jnp.exp(1j * jnp.pi * (jnp.arange(1, contour_points + 1) - 0.5) / contour_points)
-    zr = z[..., None] + r
-    ez = jnp.exp(zr)
-    ez2 = jnp.exp(zr / 2)
-    q = jnp.mean((ez2 - 1.0) / zr, axis=-1).real
-    f1 = jnp.mean((-4.0 - zr + ez * (4.0 - 3.0 * zr + zr**2)) / zr**3, axis=-1).real
-    f2 = jnp.mean((2.0 + zr + ez * (-2.0 + zr)) / zr**3, axis=-1).real
-    f3 = jnp.mean((-4.0 - 3.0 * zr - zr**2 + ez * (4.0 - zr)) / zr**3, axis=-1).real
-    hh = h[:, None]
-    return jnp.exp(z.real), jnp.exp(z.real / 2), hh * q, hh * f1, hh * f2, hh * f3
-
-
-def _etd_order(e1, e2, q, f1, f2, f3):
-    """The coefficients in the argument order of :func:`microneedling.healing.etdrk4_step`."""
-    return e2, e1, q, f1, f2, f3
+def etd_coefficients(lam, h):
+    """Cox & Matthews (2002) ETDRK4 coefficients for diagonal ``lam`` [S] and steps ``h`` [K]:
+    (E, E2, Q, f1, f2, f3), each [K, S], as :func:`microneedling.healing.etd_coefficients` gives them."""
+    return healing.etd_coefficients(jnp.asarray(lam)[None, :], jnp.asarray(h)[:, None])
 
 
 def _etdrk4_cohort(params: healing.HealingParams, y0, h, dose_idx, out_idx, doses, n_out: int):
@@ -148,7 +120,7 @@ def _etdrk4_cohort(params: healing.HealingParams, y0, h, dose_idx, out_idx, dose
             y, out = carry
             c = (c[:, None] for c in (e1, e2, q, f1, f2, f3))
             y = y.at[healing.P].add(jnp.where(di >= 0, doses[jnp.maximum(di, 0)], 0.0))
-            y = healing.etdrk4_step(y, nonlinear, *_etd_order(*c))
+            y = healing.etdrk4_step(y, nonlinear, *c)
             slot = jnp.maximum(oi, 0)
             return y, out.at[slot].set(jnp.where(oi >= 0, y, out[slot]))
 

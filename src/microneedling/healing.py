@@ -268,11 +268,12 @@ def _phi1(z):
     return jnp.where(jnp.abs(z) < _SMALL_Z, series, jnp.expm1(zs) / zs)
 
 
-def etdrk4_step(y, nonlinear, e_half, e_full, q, f1, f2, f3):
+def etdrk4_step(y, nonlinear, e_full, e_half, q, f1, f2, f3):
     """One ETDRK4 step (Cox & Matthews 2002, J Comput Phys 176:430) of y' = L y + N(y) with diagonal L.
 
-    Given the step's coefficients: ``e_half = exp(L h/2)``, ``e_full = exp(L h)``, ``q = h/2 phi1(L h/2)`` and
-    the final-stage weights ``f1, f2, f3`` already multiplied by h. ``nonlinear`` is N. Shared by the
+    Given the step's coefficients as :func:`etd_coefficients` returns them: ``e_full = exp(L h)``,
+    ``e_half = exp(L h/2)``, ``q = h/2 phi1(L h/2)`` and the final-stage weights ``f1, f2, f3`` already
+    multiplied by h. ``nonlinear`` is N. Shared by the
     per-patient solver here and the cohort solver (:mod:`microneedling.cohort_ode`).
     """
     nu = nonlinear(y)
@@ -299,7 +300,16 @@ def _etd_weights(z):
     return jnp.where(small, s1, f1), jnp.where(small, s2, f2), jnp.where(small, s3, f3)
 
 
-def _linear_rates(p: HealingParams) -> jax.Array:
+def etd_coefficients(lam, h):
+    """ETDRK4 coefficients for diagonal rates ``lam`` (per day) and steps ``h`` (days), broadcast against each
+    other: ``(exp(z), exp(z/2), h/2 phi1(z/2), h f1(z), h f2(z), h f3(z))`` with ``z = h lam`` (Cox & Matthews
+    2002), the arguments :func:`etdrk4_step` takes. Shared by the per-patient and cohort solvers."""
+    z = h * lam
+    f1, f2, f3 = _etd_weights(z)
+    return jnp.exp(z), jnp.exp(0.5 * z), 0.5 * h * _phi1(0.5 * z), h * f1, h * f2, h * f3
+
+
+def linear_rates(p: HealingParams) -> jax.Array:
     """Diagonal linear part (per day) that the fixed-step solver integrates exactly: each species' own
     first-order loss at the unwounded state (signal and TGF-b decay, macrophage death, fibroblast return,
     myofibroblast clearance, collagen, MMP and elastin turnover). The rest is the nonlinear remainder."""
@@ -335,7 +345,7 @@ def simulate(params: HealingParams, session_days: jax.Array, session_doses: jax.
     u_fast = (jnp.arange(n_fast + 1, dtype=jnp.float64) / n_fast) ** grading
     u_slow = jnp.arange(1, n_slow + 1, dtype=jnp.float64) / n_slow
 
-    lam = _linear_rates(params)
+    lam = linear_rates(params)
 
     def f(y):
         return _kinetics(y, params, phi0, T0)
@@ -345,11 +355,7 @@ def simulate(params: HealingParams, session_days: jax.Array, session_doses: jax.
 
     def etd_step(y, h):
         # ETDRK4 (Cox & Matthews 2002): the fast linear decays in `lam` are integrated exactly
-        z = lam * h
-        e_half, e_full = jnp.exp(0.5 * z), jnp.exp(z)
-        q = 0.5 * h * _phi1(0.5 * z)
-        f1, f2, f3 = _etd_weights(z)
-        return etdrk4_step(y, nonlinear, e_half, e_full, q, h * f1, h * f2, h * f3)
+        return etdrk4_step(y, nonlinear, *etd_coefficients(lam, h))
 
     def segment(y, seg):
         t0, t1, dose = seg
