@@ -25,10 +25,11 @@ import jax.numpy as jnp
 import numpy as np
 import yaml
 from jax.scipy.optimize import minimize
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from microneedling.citations import bibliography
 from microneedling.errors import InputError
+from microneedling.inputs import StrictInput
 from microneedling.population import sample_cohort
 from microneedling.scales import expected_record, rater_sd, true_score
 from microneedling.trial import THETA_NAMES, Posterior, cohort_exposure, severity, simulate_arm
@@ -42,11 +43,7 @@ HELD_OUT_DRAWS = 200
 HELD_OUT_SEED = 2024
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Outcome(_Strict):
+class Outcome(StrictInput):
     week: Annotated[float, Field(gt=0.0, le=520.0)] | None = None
     score_mean: float | None = None
     score_sd: Annotated[float, Field(ge=0.0)] | None = None
@@ -57,7 +54,7 @@ class Outcome(_Strict):
     where: Annotated[str, Field(min_length=1)]
 
 
-class TrialRecord(_Strict):
+class TrialRecord(StrictInput):
     """One published trial: what was verified in it, where, and what the simulation of it assumes."""
 
     id: str

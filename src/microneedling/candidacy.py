@@ -16,10 +16,11 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from microneedling.citations import bibliography, cite
 from microneedling.errors import InputError, from_validation_error
+from microneedling.inputs import StrictInput
 from microneedling.patient import Patient
 
 
@@ -39,11 +40,7 @@ _OPS = {"==": operator.eq, "!=": operator.ne, ">=": operator.ge, ">": operator.g
         "<": operator.lt, "in": lambda a, b: a in b}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RuleSource(_Strict):
+class RuleSource(StrictInput):
     key: str
     where: Annotated[str, Field(min_length=3)]
 
@@ -55,7 +52,7 @@ class RuleSource(_Strict):
         return v
 
 
-class Condition(_Strict):
+class Condition(StrictInput):
     field: str
     op: Literal["==", "!=", ">=", ">", "<=", "<", "in"]
     value: Any
@@ -72,7 +69,7 @@ class Condition(_Strict):
         return v
 
 
-class Rule(_Strict):
+class Rule(StrictInput):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     level: Literal[Level.contraindication, Level.caution]
     when: Condition
@@ -81,7 +78,7 @@ class Rule(_Strict):
     sources: Annotated[list[RuleSource], Field(min_length=1)]
 
 
-class RuleSet(_Strict):
+class RuleSet(StrictInput):
     rules: Annotated[list[Rule], Field(min_length=1)]
 
     @field_validator("rules")
@@ -105,7 +102,7 @@ class Finding:
     observed: Any
 
 
-class Override(_Strict):
+class Override(StrictInput):
     """A provider's decision to proceed despite a finding, with the reason recorded."""
 
     rule_id: Annotated[str, Field(min_length=1, max_length=64)]

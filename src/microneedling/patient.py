@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from microneedling.errors import InputError, from_validation_error
+from microneedling.inputs import StrictInput
 from microneedling.units import AgeYears
 
 
@@ -56,11 +57,7 @@ class ScarType(StrEnum):
     rolling = "rolling"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ScarGroup(_Strict):
+class ScarGroup(StrictInput):
     """A group of similar scars in one zone: type, how many, typical depth and width."""
 
     type: ScarType
@@ -69,12 +66,12 @@ class ScarGroup(_Strict):
     width_mm: Annotated[float, Field(gt=0.0, le=20.0, allow_inf_nan=False)]
 
 
-class ZoneScars(_Strict):
+class ZoneScars(StrictInput):
     zone: Zone
     scars: Annotated[list[ScarGroup], Field(min_length=1)]
 
 
-class History(_Strict):
+class History(StrictInput):
     """Medical history items that bear on candidacy (see data/clinical-practice in DESIGN)."""
 
     active_acne_grade: Annotated[int, Field(ge=0, le=4)] = 0
@@ -88,7 +85,7 @@ class History(_Strict):
     recent_filler_or_laser_months_ago: Annotated[float | None, Field(ge=0.0, le=600.0)] = None
 
 
-class Patient(_Strict):
+class Patient(StrictInput):
     id: Annotated[str, Field(min_length=1, max_length=64)]
     age_years: AgeYears
     sex: Sex
@@ -97,7 +94,7 @@ class Patient(_Strict):
     zones: Annotated[list[ZoneScars], Field(min_length=1)]
 
 
-class PatientList(_Strict):
+class PatientList(StrictInput):
     patients: Annotated[list[Patient], Field(min_length=1)]
 
 

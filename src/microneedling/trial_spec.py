@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from microneedling.errors import InputError, from_validation_error
+from microneedling.inputs import StrictInput
 from microneedling.patient import Fitzpatrick, ScarType, Zone
 from microneedling.units import AgeYears, NeedleLengthMM, PositiveWeeks
 
@@ -46,18 +47,14 @@ class Device(StrEnum):
     none = "none"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AgeDistribution(_Strict):
+class AgeDistribution(StrictInput):
     """Normal age distribution, truncated to the refusal bounds of :data:`AgeYears` when sampled."""
 
     mean: AgeYears
     sd: Annotated[float, Field(ge=0.0, le=30.0, allow_inf_nan=False)] = 0.0
 
 
-class Baseline(_Strict):
+class Baseline(StrictInput):
     """Baseline score on the named scale: mean and inter-patient SD as a rater would record them."""
 
     scale: Scale
@@ -83,7 +80,7 @@ def _sum_to_one(field: str, value: dict) -> dict:
     return value
 
 
-class Population(_Strict):
+class Population(StrictInput):
     n: Annotated[int, Field(ge=1, le=MAX_COHORT)]
     age_years: AgeDistribution
     fitzpatrick: dict[Fitzpatrick, Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]]
@@ -101,7 +98,7 @@ class Population(_Strict):
         return _sum_to_one("scar_mix", v)
 
 
-class Protocol(_Strict):
+class Protocol(StrictInput):
     """Treatment protocol of an arm. ``device: none`` is an untreated control: other keys are optional."""
 
     device: Device
@@ -130,13 +127,13 @@ class Protocol(_Strict):
         return [i * float(self.interval_weeks) for i in range(int(self.sessions))]
 
 
-class Arm(_Strict):
+class Arm(StrictInput):
     name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.+-]+$")]
     population: Population
     protocol: Protocol
 
 
-class TrialSpec(_Strict):
+class TrialSpec(StrictInput):
     name: Annotated[str, Field(min_length=1, max_length=128)]
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
     arms: Annotated[list[Arm], Field(min_length=1, max_length=64)]

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from microneedling.citations import cite
 from microneedling.errors import InputError
 from microneedling.injury import session_injury
+from microneedling.inputs import StrictInput
 from microneedling.params import get_parameter, parameter_value
 from microneedling.patient import Patient, Zone
 from microneedling.units import NeedleLengthMM, PositiveWeeks
@@ -30,10 +31,8 @@ GRID_MM = 0.25  # resolution of proposed needle lengths (the plan's grid; pens d
 DEFAULT_LENGTHS_MM = tuple(round(GRID_MM * k, 2) for k in range(1, 13))
 
 
-class PlanRequest(BaseModel):
+class PlanRequest(StrictInput):
     """What the provider chooses: device, the lengths it offers, course, optional per-zone cap edits."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     device: Device = "pen"
     available_lengths_mm: Annotated[list[NeedleLengthMM], Field(min_length=1, max_length=24)] = list(
