@@ -26,7 +26,9 @@ def test_failed_comparison_exits_1_and_is_reported(run_cli, tmp_path, monkeypatc
                           metric="max |z|", error=max_abs_z([1.0, 2.0], [0.1, 0.1], [1.0, 3.0]), tolerance=2.0,
                           sources=["Davis2004"])
 
-    monkeypatch.setitem(validation._REGISTRY, "deliberately_off", validation._Entry("deliberately_off", True, bad))
+    validation.registered()  # import the comparison modules first, so they do not register into the patched dict
+    # only the deliberately failing comparison is registered (the real ones run in test_validate_fast_writes_report)
+    monkeypatch.setattr(validation, "_REGISTRY", {"deliberately_off": validation._Entry("deliberately_off", True, bad)})
     r = run_cli("validate", "--fast", "--out", str(tmp_path), "--json")
     assert r.code == 1
     assert json.loads(r.out)["failed"] == ["deliberately_off"]
