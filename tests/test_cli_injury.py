@@ -65,3 +65,52 @@ def test_pih_risk_grows_with_the_number_of_sessions(run_cli):
     for name in one:
         assert four[name]["pih_risk"] >= one[name]["pih_risk"]
     assert run_cli("compare", "--zone", "cheek", "--fitzpatrick", "V", "--sessions", "0").code == 2
+
+
+def test_pen_kinematics_set_the_density_and_are_reported(run_cli):
+    """11 needles at 90 Hz (Wilson2012Dermapen) gliding at 10 mm/s with a 5 mm wide cartridge: 11 * 90 / (10 * 5)
+    = 19.8 /mm2 = 1980 /cm2 per pass, stroke pitch 10 / 90 mm (hand computation; speed and width are inputs)."""
+    base = ["injury", "--zone", "cheek", "--device", "pen", "--needle-length-mm", "1.5", "--passes", "1", "--json"]
+    d = run_cli(*base, "--glide-speed-mm-per-s", "10", "--footprint-width-mm", "5", "--footprint-length-mm", "3").json()
+    assert d["density_basis"] == "kinematics"
+    assert d["holes_per_pass_per_cm2"] == pytest.approx(1980.0)
+    assert d["punctures_made_per_cm2"] == pytest.approx(1980.0)
+    assert d["stroke_pitch_mm"] == pytest.approx(10 / 90) and d["strokes_overlap"] is True
+    default = run_cli(*base).json()
+    assert default["density_basis"] == "roller-equivalent default" and default["stroke_pitch_mm"] is None
+    assert (default["needle_count"], default["stroke_frequency_Hz"]) == (11, 90.0)
+
+
+def test_stamp_kinematics_and_the_roller_basis(run_cli):
+    """Stamp: 40 needles over 100 mm2 = 40 /cm2 per stamping (N / A). The roller's pass stays the calibrated one
+    (Fernandes2005 row of devices.csv)."""
+    d = run_cli("injury", "--zone", "cheek", "--device", "stamp", "--needle-length-mm", "1.0", "--needle-count", "40",
+                "--stamp-area-mm2", "100", "--json").json()
+    assert d["density_basis"] == "kinematics" and d["holes_per_pass_per_cm2"] == pytest.approx(40.0)
+    roller = run_cli("injury", "--zone", "cheek", "--needle-length-mm", "1.0", "--json").json()
+    assert roller["density_basis"] == "calibrated roller pass" and "stroke_pitch_mm" not in roller
+
+
+KINEMATIC_FLAGS = st.sampled_from(["--glide-speed-mm-per-s", "--footprint-width-mm", "--footprint-length-mm",
+                                   "--stamp-area-mm2", "--stroke-frequency-Hz"])
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(device=st.sampled_from(["roller", "pen", "stamp"]), flag=KINEMATIC_FLAGS,
+       value=st.one_of(st.floats(-1e3, 0.0, allow_nan=False), st.floats(1e4, 1e6), st.just(float("nan"))))
+def test_bad_kinematic_options_exit_2_with_one_line_and_nothing_written(run_cli, device, flag, value):
+    """Non-positive, huge or NaN kinematic values (speed (0, 1000] mm/s, footprint (0, 30] mm, stamp (0, 900] mm2,
+    stroke frequency within devices.csv's 200 Hz) and options given to a device they do not belong to: exit 2,
+    one line on stderr naming the field, nothing on stdout."""
+    field = flag[2:].replace("-", "_").replace("_hz", "_Hz")
+    r = run_cli("injury", "--zone", "cheek", "--device", device, "--needle-length-mm", "1.0", flag, repr(value),
+                "--json")
+    assert r.code == 2 and r.out == ""
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and field in lines[0]
+
+
+def test_a_glide_speed_with_a_roller_is_refused(run_cli):
+    r = run_cli("injury", "--zone", "cheek", "--needle-length-mm", "1.0", "--glide-speed-mm-per-s", "10",
+                "--footprint-width-mm", "5")
+    assert r.code == 2 and r.out == "" and "glide_speed_mm_per_s" in r.err and "pen only" in r.err

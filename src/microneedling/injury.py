@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from microneedling.citations import cite
+from microneedling.devices import Device
 from microneedling.devices import device as make_device
 from microneedling.errors import from_validation_error
 from microneedling.insertion import Insertion, Needle, insert, standard_needle
@@ -122,10 +123,11 @@ class SessionDetails:
     insertion: Insertion
     field: PunctureField
     passes: int
+    device: Device | None = None
 
 
 def session_injury(zone: Zone | str, device: str, needle_length_mm: float, passes: int | None = None,
-                   sex: Sex | str = "F", age_years: float = 30.0) -> Injury:
+                   sex: Sex | str = "F", age_years: float = 30.0, **kinematics: float | None) -> Injury:
     """Per-layer injury of one microneedling session (``passes=None``: the device's usual passes).
 
     Chain: layered skin of the zone -> device and needle -> real penetration (insertion) -> puncture field ->
@@ -134,17 +136,20 @@ def session_injury(zone: Zone | str, device: str, needle_length_mm: float, passe
     depths are normal with the Kalluri2011 coefficient of variation; the session "bleeds" when at least half
     the channels do (uniform pinpoint bleeding, Farber2020). Blood volume: each bleeding channel fills below the
     plexus (a lower estimate; derived, no measured value found). Raises :class:`InputError` on bad input.
+    Keyword-only ``kinematics`` (pen: needle_count, stroke_frequency_Hz, glide_speed_mm_per_s,
+    footprint_width_mm, footprint_length_mm; stamp: needle_count, stamp_area_mm2) set the per-pass density
+    (see :func:`microneedling.devices.device`); without them the device's default density is used.
     """
-    return session_details(zone, device, needle_length_mm, passes, sex, age_years).injury
+    return session_details(zone, device, needle_length_mm, passes, sex, age_years, **kinematics).injury
 
 
 def session_details(zone: Zone | str, device: str, needle_length_mm: float, passes: int | None = None,
-                    sex: Sex | str = "F", age_years: float = 30.0) -> SessionDetails:
+                    sex: Sex | str = "F", age_years: float = 30.0, **kinematics: float | None) -> SessionDetails:
     """:func:`session_injury` with its intermediate results (layers, insertion, puncture field)."""
     q = _validated(zone=zone, device=device, needle_length_mm=needle_length_mm, passes=passes, sex=sex,
                    age_years=age_years)
     layers = skin_layers(q.zone, q.sex, q.age_years)
-    dev = make_device(q.device, q.needle_length_mm)
+    dev = make_device(q.device, q.needle_length_mm, **kinematics)
     n_passes = q.passes if q.passes is not None else dev.usual_passes
     ins = insert(dev.needle, dev.in_pass_spacing_um, dev.insertion_speed_mm_per_s)
     depth_um = 1e3 * ins.penetration_depth_mm
@@ -157,7 +162,7 @@ def session_details(zone: Zone | str, device: str, needle_length_mm: float, pass
                      channel_radius_um=0.0, epidermal_area_fraction=0.0, dermal_volume_fraction=0.0,
                      dermal_depth_bands=(), reaches_dermis=False, bleeding=False, haemorrhage_ul_per_cm2=0.0,
                      nominal_length_mm=q.needle_length_mm)
-        return SessionDetails(inj, layers, ins, field, n_passes)
+        return SessionDetails(inj, layers, ins, field, n_passes, dev)
     bands = depth_bands(layers, dev.needle, depth_um, n)
     dermal_fraction = sum((b - t) * f for t, b, f in bands) * 1e3 / layers.dermis_um
     sd_um = 1e3 * ins.depth_sd_mm
@@ -175,7 +180,7 @@ def session_details(zone: Zone | str, device: str, needle_length_mm: float, pass
         haemorrhage_ul_per_cm2=blood_ul, bleeding_channel_fraction=bleed_frac,
         exceeds_dermis=depth_um > layers.full_thickness_um, nominal_length_mm=q.needle_length_mm,
     )
-    return SessionDetails(inj, layers, ins, field, n_passes)
+    return SessionDetails(inj, layers, ins, field, n_passes, dev)
 
 
 def max_needle_length_mm(zone: Zone | str, sex: Sex | str = "F", age_years: float = 30.0) -> float:

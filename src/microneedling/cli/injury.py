@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stdout, validated
+from microneedling.devices import KINEMATICS
 from microneedling.injury import max_needle_length_mm, session_details
 from microneedling.modalities import compare as compare_modalities
 from microneedling.patient import Fitzpatrick, Sex, Zone
@@ -37,11 +38,31 @@ def injury(
     passes: int | None = typer.Option(None, "--passes", help="Passes over the area (default: the device's usual)."),
     sex: str = typer.Option("F", "--sex", help="F or M."),
     age_years: float = typer.Option(30.0, "--age-years", help="Age in years [12, 100]."),
+    needle_count: int | None = typer.Option(None, "--needle-count",
+                                            help="Pen or stamp: needles per cartridge / stamp (pen default 11)."),
+    stroke_frequency_Hz: float | None = typer.Option(None, "--stroke-frequency-Hz",
+                                                     help="Pen: stroke frequency, Hz (default 90)."),
+    glide_speed_mm_per_s: float | None = typer.Option(None, "--glide-speed-mm-per-s",
+                                                      help="Pen: speed over the skin, mm/s (0, 1000]."),
+    footprint_width_mm: float | None = typer.Option(None, "--footprint-width-mm",
+                                                    help="Pen: cartridge width across the motion, mm (0, 30]."),
+    footprint_length_mm: float | None = typer.Option(None, "--footprint-length-mm",
+                                                     help="Pen: cartridge length along the motion, mm (0, 30]."),
+    stamp_area_mm2: float | None = typer.Option(None, "--stamp-area-mm2", help="Stamp: footprint, mm2 (0, 900]."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Per-layer injury of one microneedling session: real depth, holes, epidermal and dermal damage, bleeding."""
-    details = session_details(zone, device, needle_length_mm, passes=passes, sex=sex, age_years=age_years)
-    inj, layers, ins = details.injury, details.layers, details.insertion
+    """Per-layer injury of one microneedling session: real depth, holes, epidermal and dermal damage, bleeding.
+
+    A pen's per-pass density follows from --glide-speed-mm-per-s and --footprint-width-mm (N f / (v w)), a
+    stamp's from --needle-count and --stamp-area-mm2 (N / A); without them the roller-equivalent default is used.
+    """
+    options = {"needle_count": needle_count, "stroke_frequency_Hz": stroke_frequency_Hz,
+               "glide_speed_mm_per_s": glide_speed_mm_per_s, "footprint_width_mm": footprint_width_mm,
+               "footprint_length_mm": footprint_length_mm, "stamp_area_mm2": stamp_area_mm2}
+    kinematics = {k: v for k, v in options.items() if v is not None}
+    details = session_details(zone, device, needle_length_mm, passes=passes, sex=sex, age_years=age_years,
+                              **kinematics)
+    inj, layers, ins, dev = details.injury, details.layers, details.insertion, details.device
     out = {
         "zone": layers.zone.value, "device": device, "nominal_length_mm": inj.nominal_length_mm,
         "penetration_depth_mm": inj.penetration_depth_mm, "punctures_per_cm2": inj.punctures_per_cm2,
@@ -57,7 +78,13 @@ def injury(
         "punctures_made_per_cm2": details.field.punctures_per_cm2,
         "dermal_depth_bands": [{"top_mm": t, "bottom_mm": b, "injured_volume_fraction": f}
                                for t, b, f in inj.dermal_depth_bands],
+        "density_basis": dev.density_basis, "holes_per_pass_per_cm2": dev.holes_per_pass_per_cm2,
     }
+    if dev.name == "pen":
+        out.update(needle_count=dev.needle_count, stroke_frequency_Hz=dev.stroke_frequency_Hz,
+                   stroke_pitch_mm=dev.stroke_pitch_mm, strokes_overlap=dev.strokes_overlap)
+    elif dev.name == "stamp":
+        out.update(needle_count=dev.needle_count, stamp_area_mm2=dev.stamp_area_mm2)
     if json_output:
         print_json(out)
         return
@@ -66,6 +93,9 @@ def injury(
                  f"dermis hit {100 * inj.dermal_volume_fraction:.2f}%, "
                  f"{'bleeds' if inj.bleeding else 'no bleeding'}"
                  + (" (needle longer than the dermis of this zone allows)" if inj.exceeds_dermis else ""))
+    if dev.density_basis == KINEMATICS:
+        pitch = "" if dev.stroke_pitch_mm is None else f", stroke pitch {dev.stroke_pitch_mm:.3g} mm"
+        stdout.print(f"per-pass density {dev.holes_per_pass_per_cm2:.4g} /cm2 from the device kinematics{pitch}")
 
 
 @app.command()
