@@ -4,16 +4,25 @@ Skin dimples under a needle before it is pierced; when a needle of nominal lengt
 skin is still deflected by the dimple ``delta`` it held at puncture, so the channel is ``L - delta`` deep
 (zero when ``delta >= L``: no puncture). The skin acts as an elastic foundation under each needle
 (Olatunji2013's beam-on-elastic-foundation analogy), so ``delta`` scales with the puncture force:
-``delta = delta_ref * F / F_ref``. ``F`` is Olatunji2013's measured force per needle: it falls from
-0.028 N at 0.5 mm/s to 0.0214 N at 1.0 mm/s (linear in between, held constant outside: no extrapolation)
-and rises for closely spaced needles (bed-of-nails effect, only below about 150 um tip spacing).
+``delta = delta_ref * F / F_ref``.
+
+The puncture force per needle is a product of three factors:
+
+* speed: Olatunji2013's measured force of widely spaced sharp needles, 0.028 N at 0.5 mm/s falling to
+  0.0214 N at 1.0 mm/s (linear in between, held constant outside: no extrapolation);
+* spacing: the bed-of-nails rise for closely spaced needles (only below about 150 um tip spacing);
+* tip area: Davis2004 found the insertion force linear in the interfacial area ``A`` of the tip,
+  ``F = P * A + F0`` (P = 190 N/mm2, F0 = -0.66 N, human volunteers in vivo, tip radii 30-80 um; the
+  coefficients come from a secondary transcription of the paper's fit, see needle_mechanics.csv). The factor
+  is ``max(1, (P * A + F0) / F_sharp)`` with ``F_sharp`` Olatunji2013's slow-speed force: below the area at
+  which Davis's line meets the sharp-needle force (equivalent tip radius about 34 um) the tip area no longer
+  matters, so every metal microneedle of rollers, pens and stamps (tip radius 4 um) keeps Olatunji's force.
+  Davis's insertion speed was not found; his forces are put at Olatunji's quasi-static 0.5 mm/s.
+
 ``delta_ref`` is calibrated on human in vivo OCT (Donnelly2010) at hand speed, taken as at or above 1 mm/s
 (a 1.5 mm needle driven home in under 1.5 s; pens stroke at up to 90 Hz). The needle is a cone-tipped shaft
-(Kalluri2011 DermaRoller geometry); the channel's surface radius is the needle's radius at the surface.
-
-Not modelled (no data found): Davis2004's slope of insertion force against tip area (its figures were not
-readable), so tip sharpness enters only through the measured needle geometry.
-"""
+(Kalluri2011 DermaRoller geometry); the channel's surface radius is the needle's radius at the surface, and
+the tip's interfacial area is the disc of the tip radius."""
 
 from __future__ import annotations
 
@@ -24,6 +33,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from microneedling.errors import InputError
 from microneedling.params import parameter_value
 
 
@@ -41,6 +51,17 @@ class Needle:
     tip_radius_um: float
     taper_slope: float
 
+    def __post_init__(self):
+        for field, value in (("length_mm", self.length_mm), ("base_radius_um", self.base_radius_um),
+                             ("tip_radius_um", self.tip_radius_um), ("taper_slope", self.taper_slope)):
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise InputError(f"needle.{field}", value, "must be a finite number >= 0")
+        if self.length_mm <= 0:
+            raise InputError("needle.length_mm", self.length_mm, "must be > 0")
+        if self.tip_radius_um > self.base_radius_um:
+            raise InputError("needle.tip_radius_um", self.tip_radius_um,
+                             f"must not exceed the base radius {self.base_radius_um:g} um")
+
     def radius_at_um(self, distance_from_tip_um):
         """Needle radius (um) at ``distance_from_tip_um`` from the tip (array-friendly)."""
         xp = _xp(distance_from_tip_um)
@@ -49,6 +70,7 @@ class Needle:
 
     @property
     def tip_area_um2(self) -> float:
+        """Interfacial area of the tip (um^2): the disc of the tip radius."""
         return math.pi * self.tip_radius_um**2
 
 
@@ -79,9 +101,38 @@ def speed_force_N(speed_mm_per_s=np.inf):
     return f0 + w * (f1 - f0)
 
 
-def puncture_force_N(tip_spacing_um=np.inf, speed_mm_per_s=np.inf):
-    """Force per needle at which skin is pierced, N (Olatunji2013): speed effect times bed-of-nails factor."""
-    return speed_force_N(speed_mm_per_s) * bed_of_nails_factor(tip_spacing_um)
+def davis_force_N(tip_area_um2):
+    """Davis2004's linear fit of insertion force on tip interfacial area, N: ``P * A + F0`` (A in um^2).
+    Measured over forces of about 0.1-3 N; negative below the area where it crosses zero (no meaning there)."""
+    pressure_N_per_um2 = 1e-6 * parameter_value("insertion.davis_puncture_pressure_MPa")  # 1 MPa = 1e-6 N/um^2
+    return pressure_N_per_um2 * tip_area_um2 + parameter_value("insertion.davis_force_offset_N")
+
+
+def tip_area_factor(tip_area_um2):
+    """Puncture force relative to a sharp needle: ``max(1, davis_force_N(A) / F_sharp)``, with ``F_sharp``
+    Olatunji2013's force of widely spaced sharp needles at 0.5 mm/s (Davis2004's speed not found)."""
+    xp = _xp(tip_area_um2)
+    ratio = davis_force_N(xp.asarray(tip_area_um2, dtype=float)) / parameter_value("insertion.puncture_force_wide_N")
+    return xp.maximum(ratio, 1.0)
+
+
+def sharp_tip_area_limit_um2() -> float:
+    """Tip area (um^2) below which the tip area no longer changes the force: Davis2004's line meets F_sharp."""
+    pressure_N_per_um2 = 1e-6 * parameter_value("insertion.davis_puncture_pressure_MPa")
+    f_sharp = parameter_value("insertion.puncture_force_wide_N")
+    return (f_sharp - parameter_value("insertion.davis_force_offset_N")) / pressure_N_per_um2
+
+
+def tip_area_for_force_um2(force_N: float) -> float:
+    """Tip area (um^2) at which Davis2004's line gives ``force_N`` (the inverse of :func:`davis_force_N`)."""
+    pressure_N_per_um2 = 1e-6 * parameter_value("insertion.davis_puncture_pressure_MPa")
+    return (force_N - parameter_value("insertion.davis_force_offset_N")) / pressure_N_per_um2
+
+
+def puncture_force_N(tip_spacing_um=np.inf, speed_mm_per_s=np.inf, tip_area_um2=0.0):
+    """Force per needle at which skin is pierced, N: Olatunji2013's speed effect times the bed-of-nails factor
+    times the tip-area factor (Davis2004). The default tip area 0 is a sharp tip (factor 1)."""
+    return speed_force_N(speed_mm_per_s) * bed_of_nails_factor(tip_spacing_um) * tip_area_factor(tip_area_um2)
 
 
 def dimple_depth_um(force_N):
@@ -115,8 +166,9 @@ class Insertion:
 
 
 def insert(needle: Needle, tip_spacing_um: float = math.inf, speed_mm_per_s: float = math.inf) -> Insertion:
-    """Insert ``needle`` into skin with neighbours ``tip_spacing_um`` apart at ``speed_mm_per_s``."""
-    force = float(puncture_force_N(tip_spacing_um, speed_mm_per_s))
+    """Insert ``needle`` into skin with neighbours ``tip_spacing_um`` apart at ``speed_mm_per_s``; its tip area
+    enters the puncture force (Davis2004)."""
+    force = float(puncture_force_N(tip_spacing_um, speed_mm_per_s, needle.tip_area_um2))
     dimple = float(dimple_depth_um(force))
     depth_um = float(penetration_depth_um(needle.length_mm, dimple))
     radius = float(needle.radius_at_um(depth_um)) if depth_um > 0 else 0.0
