@@ -22,7 +22,12 @@ The puncture force per needle is a product of three factors:
 ``delta_ref`` is calibrated on human in vivo OCT (Donnelly2010) at hand speed, taken as at or above 1 mm/s
 (a 1.5 mm needle driven home in under 1.5 s; pens stroke at up to 90 Hz). The needle is a cone-tipped shaft
 (Kalluri2011 DermaRoller geometry); the channel's surface radius is the needle's radius at the surface, and
-the tip's interfacial area is the disc of the tip radius."""
+the tip's interfacial area is the disc of the tip radius.
+
+Limits: the dimple's linear foundation is calibrated at sharp-needle forces (0.02-0.03 N); for blunt tips it
+is extrapolated linearly in the Davis force and is not checked against any dimple data. Davis's per-needle
+data, scatter and definition of interfacial area for his hollow needles were not found.
+"""
 
 from __future__ import annotations
 
