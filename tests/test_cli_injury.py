@@ -89,6 +89,9 @@ def test_stamp_kinematics_and_the_roller_basis(run_cli):
     assert d["density_basis"] == "kinematics" and d["holes_per_pass_per_cm2"] == pytest.approx(40.0)
     roller = run_cli("injury", "--zone", "cheek", "--needle-length-mm", "1.0", "--json").json()
     assert roller["density_basis"] == "calibrated roller pass" and "stroke_pitch_mm" not in roller
+    text = run_cli("injury", "--zone", "cheek", "--device", "stamp", "--needle-length-mm", "1.0", "--needle-count",
+                   "40", "--stamp-area-mm2", "100")
+    assert text.code == 0 and "per-pass density 40 /cm2 from the device kinematics" in " ".join(text.out.split())
 
 
 KINEMATIC_FLAGS = st.sampled_from(["--glide-speed-mm-per-s", "--footprint-width-mm", "--footprint-length-mm",

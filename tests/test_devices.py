@@ -215,3 +215,13 @@ def test_glide_speed_is_accepted_exactly_in_its_range(v):
         assert not ok and exc.field == "glide_speed_mm_per_s"
     else:
         assert ok and dev.holes_per_pass_per_cm2 == pytest.approx(100 * 11 * 90 / (v * 5.0))
+
+
+def test_a_stroke_frequency_alone_sets_the_insertion_speed_not_the_density():
+    """Needle speed into the skin is 2 L f (down and back each stroke); at 45 Hz a 1 mm needle moves at 90 mm/s,
+    half the 180 mm/s at the Dermapen's 90 Hz (Wilson2012Dermapen). The density basis stays the default."""
+    slow = device("pen", 1.0, stroke_frequency_Hz=45.0)
+    assert slow.insertion_speed_mm_per_s == pytest.approx(90.0)
+    assert device("pen", 1.0).insertion_speed_mm_per_s == pytest.approx(180.0)
+    assert slow.density_basis == ROLLER_EQUIVALENT
+    assert slow.holes_per_pass_per_cm2 == parameter_value("device.pen.holes_per_pass_per_cm2")
