@@ -1,8 +1,8 @@
 """Healing ODE: fixed point, the Waugh & Sherratt core, positivity, convergence order, composition of sessions.
 
 Numbers used: the Waugh & Sherratt (2006) equations and parameters as curated in BIOMD0000000680 (read from
-data/parameters/healing_waugh_sherratt_2006.csv, not repeated here); ETDRK4 is fourth order (Cox & Matthews
-2002), so halving the step must cut the error by about 2^4 = 16.
+data/parameters/healing_waugh_sherratt_2006.csv, not repeated here); the exponential Runge-Kutta scheme
+(Krogstad 2005) is fourth order, so halving the step must cut the error by about 2^4 = 16.
 """
 
 from __future__ import annotations
@@ -84,30 +84,67 @@ def test_zero_dose_stays_at_baseline(params, fast):
 
 
 def test_fast_solver_matches_reference(params, fast, ref):
-    """Default fixed-step path within 3e-3 (relative to each species scale) of the tight adaptive solve."""
-    yf, yr = fast(params, DAYS4, jnp.ones(4), TE), ref(params, DAYS4, jnp.ones(4), TE)
+    """Default fixed-step path within 1e-6 (relative to each species scale) of the tight adaptive solve
+    (measured 6.7e-8 on this protocol: 4 monthly sessions, 74 read-outs over a year; 2.5e-3 with the
+    previous Cox-Matthews scheme, diagonal linear part and Hermite read-out)."""
+    yf, yr = fast(params, DAYS4, jnp.ones(4), TE), ref(params, DAYS4, jnp.ones(4), TE, rtol=1e-12, atol=1e-14)
     scale = jnp.maximum(jnp.max(jnp.abs(yr), axis=0), 1.0)
-    assert float(jnp.max(jnp.abs(yf - yr) / scale)) < 3e-3
+    assert float(jnp.max(jnp.abs(yf - yr) / scale)) < 1e-6
 
 
 def test_fourth_order_convergence(params, fast, ref):
-    """Error against a tight reference falls with the step; the observed order rises toward 4 (ETDRK4).
+    """Self-convergence under step halving: d_n = max |y_n - y_2n| (relative to each species' scale) for
+    25, 50, 100 and 200 steps per session; fourth order means d_n / d_2n -> 2^4 = 16.
 
-    With the fast injury transients the small-step regime starts late: measured orders for 100 -> 200 ->
-    400 -> 800 steps per session are about 2.5, 3.1, 3.5. The test asserts they increase and that the last
-    one is above 3.3 (a second-order method would stay at 2).
+    Measured orders 3.96, 4.11 (then 4.7 as d_n nears round-off): no pre-asymptotic regime, because the
+    stiff linear parts (signal and TGF-b decay and their linear drives) are in the exactly integrated linear
+    operator and the stages carry Krogstad's phi_2 corrections. The coarsest solve is also checked against
+    the tight reference, so the sequence converges to the right solution, not just to something.
     """
     days, doses = jnp.array([0.0, 21.0]), jnp.ones(2)
     te = jnp.array([1.0, 3.0, 7.0, 15.0, 22.0, 30.0, 60.0, 90.0])
-    yr = ref(params, days, doses, te, rtol=1e-12, atol=1e-14)
+    ys = {n: np.asarray(fast(params, days, doses, te, steps_per_session=n)) for n in (25, 50, 100, 200)}
+    scale = np.maximum(np.abs(ys[200]).max(axis=0), 1.0)
+    d = [float(np.max(np.abs(ys[n] - ys[2 * n]) / scale)) for n in (25, 50, 100)]
+    orders = [math.log2(d[i] / d[i + 1]) for i in range(len(d) - 1)]
+    assert all(3.7 < q < 4.5 for q in orders), (d, orders)
+    yr = np.asarray(ref(params, days, doses, te, rtol=1e-12, atol=1e-14))
+    assert float(np.max(np.abs(ys[100] - yr) / scale)) < 1.5 * d[1], (d, orders)
+
+
+def test_linear_part_is_read_off_the_kinetics_and_diagonalised(params):
+    """The couplings put in the exactly integrated linear part are the kinetics' own constant Jacobian
+    entries (any state), and V diag(rates) V^-1 rebuilds that lower-triangular L to round-off."""
+    phi0, _ = h.macrophage_baseline(params)
+    modes = h.linear_modes(params, phi0)
+    lower = np.diag(np.asarray(modes.rates))
+    for (i, j), c in zip(h._COUPLINGS, h.linear_couplings(params, phi0), strict=True):
+        lower[i, j] = float(c)
+    jac = jax.jit(jax.jacfwd(h.kinetics))
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        y = np.asarray(h.baseline_state(params)) * rng.uniform(0.5, 3.0, h.N_SPECIES)
+        got = np.asarray(jac(jnp.asarray(y), params))
+        for i, j in h._COUPLINGS:
+            assert got[i, j] == pytest.approx(lower[i, j], rel=1e-12)
+    eye = np.eye(h.N_SPECIES)
+    v = np.stack([np.asarray(h.apply_modes(modes.from_modes, jnp.asarray(e))) for e in eye], axis=1)
+    vinv = np.stack([np.asarray(h.apply_modes(modes.to_modes, jnp.asarray(e))) for e in eye], axis=1)
+    np.testing.assert_allclose(v @ vinv, eye, atol=1e-12)
+    np.testing.assert_allclose(v @ np.diag(np.asarray(modes.rates)) @ vinv, lower, rtol=1e-12, atol=1e-10)
+
+
+def test_equal_rates_leave_the_coupling_in_the_nonlinear_part(fast, ref):
+    """Signal decay set equal to TGF-b decay (a Jordan pair): that eigenvector entry is dropped, the scheme
+    stays consistent and still agrees with the reference (measured 2.2e-7 at the default grid)."""
+    p = h.default_healing_params(30.0, signal_decay_per_d=float(h.default_healing_params(30.0).d2_per_d))
+    phi0, _ = h.macrophage_baseline(p)
+    modes = h.linear_modes(p, phi0)
+    assert all(np.isfinite(float(e)) for e in modes.from_modes + modes.to_modes)
+    days, doses, te = jnp.array([0.0, 21.0]), jnp.ones(2), jnp.array([1.0, 3.0, 7.0, 22.0, 60.0, 90.0])
+    yf, yr = fast(p, days, doses, te), ref(p, days, doses, te, rtol=1e-12, atol=1e-14)
     scale = jnp.maximum(jnp.max(jnp.abs(yr), axis=0), 1.0)
-    errs = []
-    for n in (200, 400, 800):
-        yf = fast(params, days, doses, te, steps_per_session=n)
-        errs.append(float(jnp.max(jnp.abs(yf - yr) / scale)))
-    orders = [math.log2(errs[i] / errs[i + 1]) for i in range(len(errs) - 1)]
-    assert all(a < b for a, b in zip(orders, orders[1:], strict=False)), (errs, orders)
-    assert orders[-1] > 3.3, (errs, orders)
+    assert float(jnp.max(jnp.abs(yf - yr) / scale)) < 1e-5
 
 
 def test_sessions_compose(params, fast):

@@ -24,10 +24,10 @@ from jax.sharding import Mesh, PartitionSpec
 
 from microneedling import healing
 
-STEPS_PER_SEGMENT = 64
-GRADING = 1.5
+STEPS_PER_SEGMENT = 20
+GRADING = 3.0
 WINDOW_DAYS = 28.0
-MAX_STEP_DAYS = 1.75
+MAX_STEP_DAYS = 7.0
 GRID_BUCKET = 256
 
 
@@ -72,12 +72,6 @@ def time_grid(session_days, t_eval_days, steps_per_segment: int = STEPS_PER_SEGM
     return h, dose_idx, out_idx, at_zero
 
 
-def linear_rates(params: healing.HealingParams) -> jnp.ndarray:
-    """Diagonal of the linear part L of the kinetics (per day): :func:`microneedling.healing.linear_rates`.
-    ETD integrates these exactly; what is left in N(y) = f(y) - L y is slow enough for explicit stages."""
-    return healing.linear_rates(params)
-
-
 class _SpeciesRows:
     """A species-major state [species, n] seen through the kinetics' ``y[..., i]`` indexing: species i is
     row i (contiguous over patients), so no transpose is materialised."""
@@ -95,42 +89,47 @@ def _species_major(dy):
 
 
 def etd_coefficients(lam, h):
-    """Cox & Matthews (2002) ETDRK4 coefficients for diagonal ``lam`` [S] and steps ``h`` [K]:
-    (E, E2, Q, f1, f2, f3), each [K, S], as :func:`microneedling.healing.etd_coefficients` gives them."""
+    """Exponential Runge-Kutta coefficients for diagonal ``lam`` [S] and steps ``h`` [K]: the nine arrays of
+    :func:`microneedling.healing.etd_coefficients`, each [K, S]."""
     return healing.etd_coefficients(jnp.asarray(lam)[None, :], jnp.asarray(h)[:, None])
 
 
 def _etdrk4_cohort(params: healing.HealingParams, y0, h, dose_idx, out_idx, doses, n_out: int):
-    """ETDRK4 (Cox & Matthews 2002) on y' = L y + N(y) with the diagonal stiff part L of
-    :func:`linear_rates`; state species-major [species, n]. Fourth order; exact for the linear decays,
-    and correct for the forced steady states they relax to (where plain integrating factors are not)."""
+    """Fourth-order exponential Runge-Kutta (:func:`microneedling.healing.etdrk4_step`, Krogstad 2005) on
+    y' = L y + N(y), in the eigen-coordinates w = V^-1 y of the lower-triangular linear part L
+    (:func:`microneedling.healing.linear_modes`: decays plus the linear drives of TGF-b and MMP); state
+    species-major [species, n]. L does not depend on the age factor, so V and the coefficients are shared."""
     scalar = params._replace(age_factor=jnp.asarray(1.0))
     phi0, T0 = healing.macrophage_baseline(scalar)
-    lam = linear_rates(scalar)
+    modes = healing.linear_modes(scalar, phi0)
+    lam = modes.rates
     coeffs = etd_coefficients(lam, h)
+    dose_mode = healing.apply_modes(modes.to_modes, jnp.zeros(healing.N_SPECIES).at[healing.P].set(1.0))[:, None]
     p = params
 
-    def nonlinear(y):  # kinetics on the species-major layout, less the linear part
-        return _species_major(healing._kinetics(_SpeciesRows(y), p, phi0, T0)) - lam[:, None] * y
+    def nonlinear(w):  # V^-1 f(V w) - D w on the species-major layout
+        y = healing.apply_modes(modes.from_modes, w)
+        dy = _species_major(healing._kinetics(_SpeciesRows(y), p, phi0, T0))
+        return healing.apply_modes(modes.to_modes, dy) - lam[:, None] * w
 
     def step(carry, xs):
-        (e1, e2, q, f1, f2, f3), hk, di, oi = xs
+        coeff, hk, di, oi = xs
 
         def advance(carry):
-            y, out = carry
-            c = (c[:, None] for c in (e1, e2, q, f1, f2, f3))
-            y = y.at[healing.P].add(jnp.where(di >= 0, doses[jnp.maximum(di, 0)], 0.0))
-            y = healing.etdrk4_step(y, nonlinear, *c)
+            w, out = carry
+            w = w + jnp.where(di >= 0, doses[jnp.maximum(di, 0)], 0.0) * dose_mode
+            w = healing.etdrk4_step(w, nonlinear, *(c[:, None] for c in coeff))
             slot = jnp.maximum(oi, 0)
-            return y, out.at[slot].set(jnp.where(oi >= 0, y, out[slot]))
+            return w, out.at[slot].set(jnp.where(oi >= 0, w, out[slot]))
 
         # empty steps (h = 0) pad the grid to its bucket and would leave the state unchanged: skip them
         return jax.lax.cond(hk > 0, advance, lambda c: c, carry), None
 
-    y0 = jnp.moveaxis(y0, -1, 0)
-    out0 = jnp.broadcast_to(y0, (n_out,) + y0.shape)
-    (_, out), _ = jax.lax.scan(step, (y0, out0), (coeffs, h, dose_idx, out_idx))
-    return jnp.moveaxis(out, 1, -1)
+    w0 = healing.apply_modes(modes.to_modes, jnp.moveaxis(y0, -1, 0))
+    out0 = jnp.broadcast_to(w0, (n_out,) + w0.shape)
+    (_, out), _ = jax.lax.scan(step, (w0, out0), (coeffs, h, dose_idx, out_idx))
+    y = healing.apply_modes(modes.from_modes, jnp.moveaxis(out, 1, 0))  # [species, T, n]
+    return jnp.moveaxis(y, 0, -1)
 
 
 PATIENT_AXIS = "patients"
@@ -163,7 +162,8 @@ def _integrate(params: healing.HealingParams, age_factor, y0, h, dose_idx, out_i
 
 def simulate_cohort(params: healing.HealingParams, age_factor, session_days, session_doses, t_eval_days,
                     steps_per_segment: int = STEPS_PER_SEGMENT, grading: float = GRADING,
-                    alignment: float | None = None, devices: int | None = None) -> jnp.ndarray:
+                    alignment: float | None = None, devices: int | None = None,
+                    max_step_days: float = MAX_STEP_DAYS) -> jnp.ndarray:
     """States [T, n, species] at ``t_eval_days`` for n patients with ``age_factor`` [n] (other parameters
     shared), sessions at ``session_days`` (days after the first) with ``session_doses``; the tissue starts
     unwounded, with collagen ``alignment`` (default: the unwounded dermis's; a scar starts higher).
@@ -179,7 +179,7 @@ def simulate_cohort(params: healing.HealingParams, age_factor, session_days, ses
         age_factor = jnp.concatenate([age_factor, jnp.broadcast_to(age_factor[-1], (padded,))])
     y_base = healing.baseline_state(params, alignment=alignment)
     y0 = jnp.broadcast_to(y_base, (age_factor.shape[0], y_base.shape[0]))
-    h, dose_idx, out_idx, _ = time_grid(session_days, t_eval_days, steps_per_segment, grading)
+    h, dose_idx, out_idx, _ = time_grid(session_days, t_eval_days, steps_per_segment, grading, max_step_days)
     # pad to a bucketed length with empty steps (h = 0 leaves the state unchanged), so that protocols of
     # similar length share one compiled kernel
     pad = -len(h) % GRID_BUCKET
