@@ -42,6 +42,9 @@ from microneedling.cohort_ode import (
 PATIENTS = int(os.environ.get("COHORT_PATIENTS", 100_000))
 CHUNK = int(os.environ.get("COHORT_CHUNK", 20_000))
 SCIPY_SAMPLE = int(os.environ.get("COHORT_SCIPY_SAMPLE", 12))
+# grid of the JAX and Numba paths (default: cohort_ode's); the trade-off table overrides it
+GRID = {k: cast(os.environ[f"COHORT_{k.upper()}"]) for k, cast in
+        (("steps_per_segment", int), ("grading", float), ("max_step_days", float)) if f"COHORT_{k.upper()}" in os.environ}
 REF_SAMPLE = 4
 SESSIONS_DAYS = np.arange(4) * 28.0  # 4 sessions, 4 weeks apart (Harris 2015 median interval)
 DOSES = np.ones(4)  # the reference session (healing.injury_dose: 1.5 mm roller on the cheek = dose 1)
@@ -54,9 +57,9 @@ def cohort_ages(n: int) -> np.ndarray:
 
 
 def run_jax(p0, af: np.ndarray) -> tuple[float, np.ndarray]:
-    simulate_cohort(p0, jnp.asarray(af[:CHUNK]), SESSIONS_DAYS, DOSES, T_EVAL).block_until_ready()  # compile
+    simulate_cohort(p0, jnp.asarray(af[:CHUNK]), SESSIONS_DAYS, DOSES, T_EVAL, **GRID).block_until_ready()  # compile
     t0 = time.perf_counter()
-    y = simulate_cohort_chunked(p0, af, SESSIONS_DAYS, DOSES, T_EVAL, chunk=CHUNK, select=COMPARED)
+    y = simulate_cohort_chunked(p0, af, SESSIONS_DAYS, DOSES, T_EVAL, chunk=CHUNK, select=COMPARED, **GRID)
     return time.perf_counter() - t0, y
 
 
@@ -180,7 +183,7 @@ def _numba_cohort(af, y0, pv, phi0, T0, lam, coef, pi, pj, vf, vt, dose_mode, do
 
 
 def numba_inputs(p0):
-    h, dose_idx, out_idx, _ = time_grid(SESSIONS_DAYS, T_EVAL)
+    h, dose_idx, out_idx, _ = time_grid(SESSIONS_DAYS, T_EVAL, **GRID)
     phi0, T0 = H.macrophage_baseline(p0)
     modes = H.linear_modes(p0, phi0)
     coef = np.stack([np.asarray(c) for c in etd_coefficients(modes.rates, jnp.asarray(h))])
@@ -252,7 +255,7 @@ def main() -> dict:
     err = lambda y: float(np.max(np.abs(y - ref)))  # noqa: E731
     res = {
         "patients": PATIENTS, "months": 12, "sessions": len(SESSIONS_DAYS),
-        "seconds": round(jax_s, 3), "chunk": CHUNK,
+        "seconds": round(jax_s, 3), "chunk": CHUNK, "steps": len(time_grid(SESSIONS_DAYS, T_EVAL, **GRID)[0]),
         "baseline_seconds_per_patient": round(per_patient, 5),
         "baseline_seconds_extrapolated": round(per_patient * PATIENTS, 1),
         "speedup": round(per_patient * PATIENTS / jax_s, 1),

@@ -72,17 +72,6 @@ def time_grid(session_days, t_eval_days, steps_per_segment: int = STEPS_PER_SEGM
     return h, dose_idx, out_idx, at_zero
 
 
-class _SpeciesRows:
-    """A species-major state [species, n] seen through the kinetics' ``y[..., i]`` indexing: species i is
-    row i (contiguous over patients), so no transpose is materialised."""
-
-    def __init__(self, y):
-        self.y = y
-
-    def __getitem__(self, index):
-        return self.y[index[-1]]
-
-
 def _species_major(dy):
     """The kinetics return ``stack(..., axis=-1)`` [n, species]; bring it back to [species, n]."""
     return jnp.moveaxis(dy, -1, 0)
@@ -107,10 +96,11 @@ def _etdrk4_cohort(params: healing.HealingParams, y0, h, dose_idx, out_idx, dose
     dose_mode = healing.apply_modes(modes.to_modes, jnp.zeros(healing.N_SPECIES).at[healing.P].set(1.0))[:, None]
     p = params
 
+    def kinetics_rows(y):  # rows [n] per species in, species-major [species, n] out
+        return _species_major(healing._kinetics(y, p, phi0, T0))
+
     def nonlinear(w):  # V^-1 f(V w) - D w on the species-major layout
-        y = healing.apply_modes(modes.from_modes, w)
-        dy = _species_major(healing._kinetics(_SpeciesRows(y), p, phi0, T0))
-        return healing.apply_modes(modes.to_modes, dy) - lam[:, None] * w
+        return healing.mode_remainder(kinetics_rows, modes, lam[:, None], w)
 
     def step(carry, xs):
         coeff, hk, di, oi = xs
@@ -206,10 +196,11 @@ def age_factors(age_years) -> jnp.ndarray:
 
 def simulate_cohort_chunked(params: healing.HealingParams, age_factor, session_days, session_doses, t_eval_days,
                             chunk: int = 10_000, workers: int | None = None, alignment: float | None = None,
-                            select: list[int] | None = None) -> np.ndarray:
+                            select: list[int] | None = None, **grid) -> np.ndarray:
     """:func:`simulate_cohort` over chunks of ``chunk`` patients (bounded memory), run by ``workers`` threads
     (default: the CPU count; XLA releases the GIL, so chunks run on all cores). Returns a NumPy array
-    [T, n, species] (or only the species in ``select``)."""
+    [T, n, species] (or only the species in ``select``). ``grid``: ``steps_per_segment``, ``grading``,
+    ``max_step_days`` of :func:`simulate_cohort`."""
     import os
     from concurrent.futures import ThreadPoolExecutor
 
@@ -218,7 +209,7 @@ def simulate_cohort_chunked(params: healing.HealingParams, age_factor, session_d
 
     def run(i: int) -> np.ndarray:
         y = simulate_cohort(params, jnp.asarray(af[i:i + chunk]), session_days, session_doses, t_eval_days,
-                            alignment=alignment)
+                            alignment=alignment, **grid)
         return np.asarray(y if select is None else y[..., select])
 
     n_workers = min(workers or os.cpu_count() or 1, len(starts))

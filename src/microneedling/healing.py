@@ -388,13 +388,35 @@ def linear_modes(p: HealingParams, phi0: jax.Array) -> LinearModes:
     return LinearModes(lam, tuple(v[ij] for ij in _MODE_PATTERN), tuple(vinv[ij] for ij in _MODE_PATTERN))
 
 
-def apply_modes(entries, y):
-    """The unit lower-triangular matrix with ``entries`` at ``_MODE_PATTERN`` times ``y`` (species on axis 0:
-    a state [S] or a batch [S, ...]); sparse, a few multiply-adds per patient."""
+class _Rows:
+    """Per-species rows (a list) seen through the kinetics' ``y[..., i]`` indexing, so no stacked copy is made."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def __getitem__(self, index):
+        return self.rows[index[-1] if isinstance(index, tuple) else index]
+
+
+def _mode_rows(entries, y):
     rows = [y[i] for i in range(N_SPECIES)]
     for (i, j), e in zip(_MODE_PATTERN, entries, strict=True):
         rows[i] = rows[i] + e * y[j]
-    return jnp.stack(rows, axis=0)
+    return rows
+
+
+def apply_modes(entries, y):
+    """The unit lower-triangular matrix with ``entries`` at ``_MODE_PATTERN`` times ``y`` (species on axis 0:
+    a state [S] or a batch [S, ...]); sparse, a few multiply-adds per patient."""
+    return jnp.stack(_mode_rows(entries, y), axis=0)
+
+
+def mode_remainder(kinetics_rows, modes: LinearModes, rates, w):
+    """The nonlinear part in mode coordinates, V^-1 f(V w) - D w (species on axis 0 of ``w``; ``rates``
+    broadcastable against a row). ``kinetics_rows`` maps per-species rows to f with species on axis 0.
+    Shared by the per-patient and cohort solvers."""
+    dy = kinetics_rows(_Rows(_mode_rows(modes.from_modes, w)))
+    return jnp.stack([r - rates[i] * w[i] for i, r in enumerate(_mode_rows(modes.to_modes, dy))], axis=0)
 
 
 def simulate(params: HealingParams, session_days: jax.Array, session_doses: jax.Array, t_eval_days: jax.Array,
@@ -433,7 +455,7 @@ def simulate(params: HealingParams, session_days: jax.Array, session_doses: jax.
         return _kinetics(y, params, phi0, T0)
 
     def nonlinear(w):  # V^-1 f(V w) - D w: the remainder N in mode coordinates
-        return apply_modes(modes.to_modes, f(apply_modes(modes.from_modes, w))) - lam * w
+        return mode_remainder(f, modes, lam, w)
 
     def segment(w, seg):
         t0, t1, dose = seg
