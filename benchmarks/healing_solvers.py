@@ -1,4 +1,5 @@
-"""Healing ODE solvers on a cohort: graded ETDRK4 fixed-step path vs the diffrax adaptive reference.
+"""Healing ODE solvers on a cohort: graded fixed-step path (fourth-order exponential Runge-Kutta) vs the diffrax
+adaptive reference.
 
 Prints one JSON object: seconds per cohort after compile for both (same run, same machine), their ratio, and
 the fast path's largest error relative to each species' scale. Usage: python benchmarks/healing_solvers.py [N]

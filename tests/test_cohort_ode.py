@@ -3,7 +3,8 @@ convergence order, batching.
 
 Closed forms: phi_1 = (e^z - 1)/z, phi_2 = (e^z - 1 - z)/z^2, phi_3 = (e^z - 1 - z - z^2/2)/z^3 and the
 Krogstad (2005) final weights b1 = phi1 - 3 phi2 + 4 phi3, b2 = phi2 - 2 phi3, b4 = 4 phi3 - phi2 (the same
-as Cox & Matthews 2002, eq. 26), with their z -> 0 limits phi_k(0) = 1/k! and 1/6 for each weight. The protocol (4 sessions 28 days apart, dose 1) is the reference session of
+as Cox & Matthews 2002, eq. 26), with their z -> 0 limits phi_k(0) = 1/k! and 1/6 for each weight. The
+protocol (4 sessions 28 days apart, dose 1) is the reference session of
 :func:`microneedling.healing.injury_dose` at the Harris 2015 median interval.
 """
 
