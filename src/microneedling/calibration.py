@@ -39,6 +39,7 @@ N_VIRTUAL = 400
 PRIOR_CENTRE = {"trial.response_gain_1": 1.0, "trial.response_log_sd_1": 0.3,
                 "scales.gb_qualitative.rater_sd_grade": 0.5}
 PRIOR_LOG_SD = 1.0
+MAX_RESTARTS = 10  # BFGS restarts after an early stop (line-search failure) before giving up
 HELD_OUT_DRAWS = 200
 HELD_OUT_SEED = 2024
 
@@ -160,6 +161,12 @@ def fit(records: list[TrialRecord], seed: int = 0) -> dict:
     x0 = jnp.log(jnp.asarray([PRIOR_CENTRE[n] for n in THETA_NAMES]))
     obj = jax.jit(lambda x: _objective(x, data))
     res = minimize(obj, x0, method="BFGS", options={"maxiter": 200})
+    iterations, restarts = int(res.nit), 0
+    # BFGS stops early when its line search fails far from the minimum (a stale inverse-Hessian estimate):
+    # restart from where it stopped, with a fresh estimate, until it reports convergence
+    while not bool(res.success) and restarts < MAX_RESTARTS:
+        res = minimize(obj, res.x, method="BFGS", options={"maxiter": 200})
+        iterations, restarts = iterations + int(res.nit), restarts + 1
     x = res.x
     hess = jax.hessian(obj)(x)
     # misfit: scale the Laplace covariance by the Birge ratio chi2 / dof when the model cannot reach the
@@ -189,7 +196,7 @@ def fit(records: list[TrialRecord], seed: int = 0) -> dict:
                        for n, m, s in zip(THETA_NAMES, np.asarray(x), sd_log, strict=True)},
         "posterior": {"names": list(THETA_NAMES), "mean_log": np.asarray(x).tolist(),
                       "cov_log": np.asarray(cov).tolist()},
-        "objective": float(res.fun), "converged": bool(res.success), "iterations": int(res.nit),
+        "objective": float(res.fun), "converged": bool(res.success), "iterations": iterations, "restarts": restarts,
         "chi2": float(np.sum(r**2)), "dof": dof, "birge_ratio": birge,
         "gradient_norm": float(jnp.linalg.norm(jax.grad(obj)(x))),
         "prior": {"centre": PRIOR_CENTRE, "log_sd": PRIOR_LOG_SD},
