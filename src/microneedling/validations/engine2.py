@@ -27,11 +27,17 @@ def collagen_lotfi() -> Comparison:
         notes="Fitted value (collagen synthesis gains); Masson trichrome mean; no SD in the abstract.")
 
 
-def _changes(session_days: list[float], day: float) -> dict[str, float]:
+def _state_at(age_years: float, session_days: list[float], day: float):
+    """(parameters, state at ``day``) of a patient of ``age_years`` after unit-dose sessions at ``session_days``."""
     import jax.numpy as jnp
 
-    p = healing.default_healing_params(30.0)
+    p = healing.default_healing_params(age_years)
     y = healing.simulate_reference(p, jnp.asarray(session_days), jnp.ones(len(session_days)), jnp.asarray([day]))[0]
+    return p, y
+
+
+def _changes(session_days: list[float], day: float) -> dict[str, float]:
+    _, y = _state_at(30.0, session_days, day)
     return {"C1": float(y[healing.C1]) - 1, "C3": float(y[healing.C3]) - 1, "E": float(y[healing.E]) - 1}
 
 
@@ -73,10 +79,7 @@ UNCHANGED_MARGIN = 0.10
 def _synthesis_and_levels(age_years: float, session_days: list[float], day: float) -> dict[str, float]:
     """Relative synthesis (1 = unwounded; the model's reading of gene expression) and protein levels at ``day``.
     Synthesis is recovered from the kinetics: d(level)/dt = turnover (synthesis - MMP level)."""
-    import jax.numpy as jnp
-
-    p = healing.default_healing_params(age_years)
-    y = healing.simulate_reference(p, jnp.asarray(session_days), jnp.ones(len(session_days)), jnp.asarray([day]))[0]
+    p, y = _state_at(age_years, session_days, day)
     dy = healing.kinetics(y, p)
     mmp = float(y[healing.MMP])
     return {"syn_C3": float(dy[healing.C3]) / float(p.collagen3_turnover_per_d) + mmp * float(y[healing.C3]),
