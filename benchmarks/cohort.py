@@ -1,7 +1,7 @@
 """Cohort benchmark: 100,000 virtual patients x 12 months of the healing ODE (4 monthly sessions).
 
-Compared in the same run, on the same model (:mod:`microneedling.healing` kinetics, per-patient age factor):
-* JAX: :func:`microneedling.cohort_ode.simulate_cohort_chunked` (fourth-order exponential Runge-Kutta on a
+Compared in the same run, on the same model (:mod:`microneedling.healing.model` kinetics, per-patient age factor):
+* JAX: :func:`microneedling.healing.cohort.simulate_cohort_chunked` (fourth-order exponential Runge-Kutta on a
   session-graded grid, batched state, jit), in chunks so that peak memory stays bounded, patients sharded
   over the cores; timed after compilation;
 * SciPy: ``solve_ivp`` (LSODA, rtol 1e-6, atol 1e-9) in a Python loop over patients, segment by segment;
@@ -30,8 +30,8 @@ import numba
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from microneedling import healing as H
-from microneedling.cohort_ode import (
+from microneedling.healing import model as H
+from microneedling.healing.cohort import (
     age_factors,
     etd_coefficients,
     simulate_cohort,

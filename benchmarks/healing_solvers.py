@@ -14,7 +14,7 @@ import time
 import jax
 import jax.numpy as jnp
 
-from microneedling import healing
+from microneedling.healing import model as healing
 
 
 def main(n: int = 2000) -> dict:

@@ -18,7 +18,7 @@ import typer.main
 from microneedling.citations import bibliography, format_reference
 from microneedling.cli import app
 from microneedling.params import registry
-from microneedling.validation_report import run_all
+from microneedling.validation.report import run_all
 
 # Modules whose docstrings document the models, in data-flow order (missing ones are skipped).
 MODEL_MODULES = [

@@ -11,10 +11,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from microneedling.calibration import _FitData, _objective, load_trials, predict_held_out
+from microneedling.calibration.trial_response import _FitData, _objective, load_trials, predict_held_out
 from microneedling.citations import bibliography
 from microneedling.params import get_parameter
-from microneedling.trial import FIT_FILE, THETA_NAMES, posterior
+from microneedling.trials.run import FIT_FILE, THETA_NAMES, posterior
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ Closed forms: phi_1 = (e^z - 1)/z, phi_2 = (e^z - 1 - z)/z^2, phi_3 = (e^z - 1 -
 Krogstad (2005) final weights b1 = phi1 - 3 phi2 + 4 phi3, b2 = phi2 - 2 phi3, b4 = 4 phi3 - phi2 (the same
 as Cox & Matthews 2002, eq. 26), with their z -> 0 limits phi_k(0) = 1/k! and 1/6 for each weight. The
 protocol (4 sessions 28 days apart, dose 1) is the reference session of
-:func:`microneedling.healing.injury_dose` at the Harris 2015 median interval.
+:func:`microneedling.healing.model.injury_dose` at the Harris 2015 median interval.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from microneedling import healing as H
-from microneedling.cohort_ode import age_factors, etd_coefficients, simulate_cohort, time_grid
+from microneedling.healing import model as H
+from microneedling.healing.cohort import age_factors, etd_coefficients, simulate_cohort, time_grid
 
 SESSIONS = np.arange(4) * 28.0
 DOSES = np.ones(4)
@@ -96,7 +96,7 @@ def test_batch_equals_single_patients_and_age_lowers_collagen(params):
 
 
 def test_chunked_threads_equal_one_batch(params):
-    from microneedling.cohort_ode import simulate_cohort_chunked
+    from microneedling.healing.cohort import simulate_cohort_chunked
 
     af = np.asarray(age_factors(np.array([20.0, 35.0, 50.0, 65.0, 80.0])))
     whole = np.asarray(simulate_cohort(params, jnp.asarray(af), SESSIONS, DOSES, T_EVAL))

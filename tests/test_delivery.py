@@ -11,22 +11,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microneedling import delivery
-from microneedling.hindered_diffusion import (
+from microneedling.delivery import uptake as delivery
+from microneedling.delivery.pores import (
     hindered_diffusivity_cm2_per_h,
     renkin_hindrance,
     stokes_einstein_cm2_per_h,
     stokes_radius_nm,
 )
-from microneedling.membrane_diffusion import (
+from microneedling.delivery.membrane import (
     crank_cumulative,
     crank_flux,
     lag_time,
     solve_column,
     solve_column_to_compartment,
 )
-from microneedling.topicals import molecule, topical, topical_keys
-from microneedling.validations.delivery import crank_convergence
+from microneedling.delivery.topicals import molecule, topical, topical_keys
+from microneedling.validation.delivery import crank_convergence
 
 # Kalluri 2011 channel (depth 152.5 um, surface diameter 70.7 um); density 250 per cm^2 is a test value only.
 CHANNELS = delivery.ChannelField(depth_um=152.5, punctures_per_cm2=250.0, radius_um=35.35)

@@ -2,7 +2,7 @@
 
 import json
 
-from microneedling.demo import SECTIONS
+from microneedling.report.demo import SECTIONS
 
 
 def test_demo_writes_self_contained_report(run_cli, tmp_path):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from microneedling.injury import session_injury
+from microneedling.mechanics.injury import session_injury
 from microneedling.params import parameter_value
 
 

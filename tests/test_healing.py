@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microneedling import healing as h
-from microneedling.injury import Injury
+from microneedling.healing import model as h
+from microneedling.mechanics.injury import Injury
 
 # one standard shape (4 session slots, 74 read-out days) so the jitted solver compiles once for most tests;
 # a zero dose in a slot is no session

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microneedling.errors import InputError
-from microneedling.injury import Injury, max_needle_length_mm, session_injury
+from microneedling.mechanics.injury import Injury, max_needle_length_mm, session_injury
 from microneedling.patient import Zone
-from microneedling.skin import skin_layers
+from microneedling.tissue.skin import skin_layers
 
 
 def test_short_needles_do_not_bleed_on_the_cheek_and_long_ones_do():
@@ -90,7 +90,7 @@ def test_bleeding_fraction_and_blood_volume_match_a_monte_carlo_of_channel_depth
     near the plexus) makes the fraction partial; 200,000 simulated channels, tolerance 4 standard errors."""
     import numpy as np
 
-    from microneedling.injury import session_details
+    from microneedling.mechanics.injury import session_details
 
     det = session_details("periorbital", "roller", 0.5)
     inj, ins, layers = det.injury, det.insertion, det.layers
@@ -110,8 +110,8 @@ def test_cohort_bleeding_fraction_vectorises_and_matches_the_single_patient_valu
     import jax
     import numpy as np
 
-    from microneedling.injury import bleeding_fraction, session_details
-    from microneedling.skin import sample_skin_layers
+    from microneedling.mechanics.injury import bleeding_fraction, session_details
+    from microneedling.tissue.skin import sample_skin_layers
 
     det = session_details("periorbital", "roller", 0.5)
     d, sd = 1e3 * det.insertion.penetration_depth_mm, 1e3 * det.insertion.depth_sd_mm

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microneedling.errors import InputError
-from microneedling.insertion import (
+from microneedling.mechanics.insertion import (
     Needle,
     bed_of_nails_factor,
     davis_force_N,
@@ -101,7 +101,7 @@ def test_penetration_has_unit_slope_in_length_once_pierced():
 def test_pen_needles_move_far_faster_than_the_measured_speeds():
     """Wilson2012Dermapen: strokes up to 90 Hz; a 1.5 mm stroke down and back is 2 * 1.5 * 90 = 270 mm/s, far
     above Olatunji2013's 1.0 mm/s, so the pen uses the fast-speed force (held, not extrapolated)."""
-    from microneedling.devices import device
+    from microneedling.mechanics.devices import device
 
     pen = device("pen", 1.5)
     assert pen.insertion_speed_mm_per_s == pytest.approx(270.0)

@@ -3,8 +3,8 @@
 import pytest
 
 from microneedling.errors import InputError
-from microneedling.injury import session_injury
-from microneedling.modalities import (
+from microneedling.mechanics.injury import session_injury
+from microneedling.mechanics.modalities import (
     PihArm,
     compare,
     fit_pih_hazard,
@@ -76,7 +76,7 @@ def test_hazard_interval_contains_the_fit_and_narrows_with_more_patients():
     counts multiplied by 4 (same proportions) its log-width halves (standard error ~ 1/sqrt(n))."""
     import math
 
-    from microneedling.modalities import pih_calibration_arms, pih_hazard_ci95
+    from microneedling.mechanics.modalities import pih_calibration_arms, pih_hazard_ci95
 
     arms = pih_calibration_arms()
     lo, hi = pih_hazard_ci95(arms)

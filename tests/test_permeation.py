@@ -9,10 +9,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microneedling import permeation
-from microneedling.membrane_diffusion import crank_cumulative
-from microneedling.validation import run_comparison
-from microneedling.validations.delivery import permeability_set
+from microneedling.delivery import permeation
+from microneedling.delivery.membrane import crank_cumulative
+from microneedling.validation.registry import run_comparison
+from microneedling.validation.delivery import permeability_set
 
 mw = st.floats(min_value=18.0, max_value=1000.0)
 logp = st.floats(min_value=-4.0, max_value=6.0)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from microneedling.devices import device
-from microneedling.punctures import (
+from microneedling.mechanics.devices import device
+from microneedling.mechanics.punctures import (
     count_distinct_holes,
     coverage_fraction,
     distinct_holes_per_cm2,

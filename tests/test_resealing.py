@@ -9,9 +9,9 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microneedling import resealing
+from microneedling.delivery import resealing
 from microneedling.params import parameter_value
-from microneedling.validation import run_comparison
+from microneedling.validation.registry import run_comparison
 
 P = "delivery.resealing."
 depth = st.floats(min_value=20.0, max_value=2000.0)

@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microneedling import scars
+from microneedling.tissue import scars
 
 
 def test_typical_shapes_follow_table_1():

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microneedling import scoring
+from microneedling.outcomes import goodman_baron as scoring
 
 
 def counts(**by_category):

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from microneedling.errors import InputError
 from microneedling.params import registry
 from microneedling.patient import Sex, Zone
-from microneedling.skin import (
+from microneedling.tissue.skin import (
     cross_study_scale,
     full_thickness,
     layered_zones,
@@ -119,7 +119,7 @@ def test_sampled_skins_reproduce_the_source_mean_and_sd():
     import jax
     import numpy as np
 
-    from microneedling.skin import sample_skin_layers
+    from microneedling.tissue.skin import sample_skin_layers
 
     base = skin_layers("cheek", "F", 25)
     s = sample_skin_layers(jax.random.PRNGKey(0), "cheek", "F", 25, 20_000)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microneedling.spatial.session import SpatialQuery, run_spatial
+from microneedling.healing.spatial.session import SpatialQuery, run_spatial
 
 SMALL = ["--grid", "16", "--patch-mm", "3.0", "--weeks", "4"]
 

@@ -13,18 +13,18 @@ import numpy as np
 import pytest
 
 import microneedling  # noqa: F401
-from microneedling import healing as H
-from microneedling.spatial.field import channel_fraction_plane, channel_fraction_radial, nested_punctures
-from microneedling.spatial.grid import PlaneGrid, RadialGrid
-from microneedling.spatial.model import (
+from microneedling.healing import model as H
+from microneedling.healing.spatial.field import channel_fraction_plane, channel_fraction_radial, nested_punctures
+from microneedling.healing.spatial.grid import PlaneGrid, RadialGrid
+from microneedling.healing.spatial.model import (
     SpatialProblem,
     plane_stepper,
     radial_stepper,
     simulate_plane,
     simulate_radial,
 )
-from microneedling.spatial.operators import plane_mass, radial_mass
-from microneedling.spatial.tissue import healing_problem, lumped_reference, point_dose
+from microneedling.healing.spatial.operators import plane_mass, radial_mass
+from microneedling.healing.spatial.tissue import healing_problem, lumped_reference, point_dose
 
 
 @pytest.fixture(scope="module")

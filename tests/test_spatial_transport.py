@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import microneedling  # noqa: F401  (float64)
-from microneedling.spatial import operators as op
-from microneedling.spatial import stepping as stp
-from microneedling.spatial.field import channel_fraction_plane, channel_fraction_radial, uniform_punctures
-from microneedling.spatial.grid import PlaneGrid, RadialGrid
+from microneedling.healing.spatial import operators as op
+from microneedling.healing.spatial import stepping as stp
+from microneedling.healing.spatial.field import channel_fraction_plane, channel_fraction_radial, uniform_punctures
+from microneedling.healing.spatial.grid import PlaneGrid, RadialGrid
 
 
 def gaussian(r2, s2, mass=1.0):

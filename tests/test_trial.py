@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microneedling.params import get_parameter
-from microneedling.population import sample_cohort
-from microneedling.scales import (
+from microneedling.trials.population import sample_cohort
+from microneedling.outcomes.raters import (
     QUANT_RATER_SD,
     expected_record,
     rater_sd_from_agreement,
@@ -25,7 +25,7 @@ from microneedling.scales import (
     relative_severity,
     true_score,
 )
-from microneedling.trial_spec import Scale, spec_from_dict
+from microneedling.trials.spec import Scale, spec_from_dict
 from tests.test_trial_spec import DESIGN_SPEC
 
 # --- scales ------------------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ ROLLER = {"device": "roller", "needle_length_mm": 1.5, "interval_weeks": 4}
 
 @pytest.fixture(scope="module")
 def sessions_trial():
-    from microneedling.trial import run_trial
+    from microneedling.trials.run import run_trial
 
     spec = _spec([("none", {"device": "none"})] + [(f"x{k}", {**ROLLER, "sessions": k}) for k in (1, 3, 6)],
                  weeks=(12, 52))
@@ -183,7 +183,7 @@ def test_more_sessions_help_with_diminishing_returns(sessions_trial):
 
 
 def test_same_seed_same_numbers_other_seed_differs():
-    from microneedling.trial import run_trial
+    from microneedling.trials.run import run_trial
 
     arms = [("x3", {**ROLLER, "sessions": 3})]
     a = run_trial(_spec(arms, seed=4, weeks=(12, 52)))
@@ -194,7 +194,7 @@ def test_same_seed_same_numbers_other_seed_differs():
 
 
 def test_qualitative_arm_stays_on_grades():
-    from microneedling.trial import run_trial
+    from microneedling.trials.run import run_trial
 
     r = run_trial(_spec([("x3", {**ROLLER, "sessions": 3})], scale="goodman_baron_qualitative", mean=3.2,
                         sd=0.6, weeks=(12, 52)))
@@ -203,8 +203,8 @@ def test_qualitative_arm_stays_on_grades():
 
 
 def test_predict_patient_band():
-    from microneedling.trial import predict_patient
-    from microneedling.trial_spec import Protocol
+    from microneedling.trials.run import predict_patient
+    from microneedling.trials.spec import Protocol
 
     weeks = [12, 52]
     p = predict_patient(30.0, {"boxcar": 1.0}, 15.0, "goodman_baron_quantitative",

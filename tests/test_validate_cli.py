@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from microneedling import validation
-from microneedling.validation import Comparison, max_abs_z, max_rel_error, rmse
+from microneedling.validation import registry as validation
+from microneedling.validation.registry import Comparison, max_abs_z, max_rel_error, rmse
 
 
 def test_validate_fast_writes_report(run_cli, tmp_path):

@@ -3,7 +3,7 @@
 import pytest
 
 from microneedling.citations import bibliography
-from microneedling.validation import registered, run_comparison
+from microneedling.validation.registry import registered, run_comparison
 
 
 @pytest.mark.parametrize("name", registered(fast_only=True))

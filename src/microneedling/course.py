@@ -2,7 +2,7 @@
 
 :func:`course_trajectory` is the pure JAX core (vmap over patients: healing parameters, doses, scar geometry);
 :func:`run_course` validates a :class:`CourseQuery`, asks the mechanical engine for the injury of one session
-(:func:`microneedling.injury.session_injury`), maps it to a dose (:func:`microneedling.healing.injury_dose`) and
+(:func:`microneedling.mechanics.injury.session_injury`), maps it to a dose (:func:`microneedling.healing.model.injury_dose`) and
 returns weekly series. Sessions are at weeks 0, interval, 2 x interval, ...; week 0 is the first session.
 """
 
@@ -16,9 +16,11 @@ import jax.numpy as jnp
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from microneedling import healing, scars, scoring
+from microneedling.healing import model as healing
+from microneedling.tissue import scars
+from microneedling.outcomes import goodman_baron as scoring
 from microneedling.citations import cite
-from microneedling.injury import Injury, session_injury
+from microneedling.mechanics.injury import Injury, session_injury
 from microneedling.patient import ScarType, Sex, Zone
 from microneedling.units import AgeYears, NeedleLengthMM, PositiveWeeks
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microneedling.candidacy import (
+from microneedling.clinic.candidacy import (
     Level,
     Override,
     check_override,

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microneedling.errors import InputError
-from microneedling.injury import Injury
+from microneedling.mechanics.injury import Injury
 from microneedling.patient import Patient, Zone
-from microneedling.skin import full_thickness
-from microneedling.zone_plan import (
+from microneedling.tissue.skin import full_thickness
+from microneedling.clinic.zone_plan import (
     DEFAULT_LENGTHS_MM,
     GRID_MM,
     PlanRequest,
@@ -114,7 +114,7 @@ def test_bleeding_endpoint_drives_the_choice_for_shallow_scars():
 
 def test_with_the_mechanical_engine_choice_is_minimal_and_capped():
     """The real engine (session_injury): no shorter grid length satisfies the same criteria."""
-    from microneedling.injury import session_injury
+    from microneedling.mechanics.injury import session_injury
 
     p = patient([("cheek", 0.4), ("periorbital", 0.2), ("forehead", 0.4)])
     plan = plan_zones(p)

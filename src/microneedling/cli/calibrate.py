@@ -30,9 +30,9 @@ def calibrate(
     """Fit gain, response spread and qualitative rater noise with JAX gradients; check the held-out trials."""
     import numpy as np
 
-    from microneedling.calibration import fit, load_trials, parameter_rows, predict_held_out
-    from microneedling.report import to_json, write_outputs
-    from microneedling.trial import Posterior
+    from microneedling.calibration.trial_response import fit, load_trials, parameter_rows, predict_held_out
+    from microneedling.report.html import to_json, write_outputs
+    from microneedling.trials.run import Posterior
 
     records = load_trials(trials_dir)
     result = fit(records, seed=seed)
@@ -44,8 +44,8 @@ def calibrate(
     write_outputs(target / "parameters", {"trial_response.csv": parameter_rows(result)})
     if out is not None:
         from microneedling.citations import format_references
-        from microneedling.report import render_html
-        from microneedling.sections.calibration import calibration_section
+        from microneedling.report.html import render_html
+        from microneedling.report.sections.calibration import calibration_section
 
         write_outputs(out, {"report.html": render_html("Calibration of the virtual trials",
                                                        [calibration_section(result)], format_references()),

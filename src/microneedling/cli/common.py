@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from microneedling.errors import InputError, from_validation_error
-from microneedling.report import to_json
+from microneedling.report.html import to_json
 
 stderr = Console(stderr=True)
 stdout = Console()

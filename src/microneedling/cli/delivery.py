@@ -6,9 +6,9 @@ import typer
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stdout, validated
-from microneedling.delivery import DEFAULT_CONCENTRATION_MG_PER_ML, DeliveryQuery, run_query, timecourse
+from microneedling.delivery.uptake import DEFAULT_CONCENTRATION_MG_PER_ML, DeliveryQuery, run_query, timecourse
 from microneedling.errors import InputError
-from microneedling.topicals import topical_keys
+from microneedling.delivery.topicals import topical_keys
 
 
 @app.command()

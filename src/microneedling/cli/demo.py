@@ -8,7 +8,7 @@ import typer
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, progress_bar, stderr
-from microneedling.demo import SECTIONS, run_demo
+from microneedling.report.demo import SECTIONS, run_demo
 
 
 @app.command()

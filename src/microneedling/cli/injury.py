@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stdout, validated
-from microneedling.devices import KINEMATICS
-from microneedling.injury import max_needle_length_mm, session_details
-from microneedling.modalities import compare as compare_modalities
+from microneedling.mechanics.devices import KINEMATICS
+from microneedling.mechanics.injury import max_needle_length_mm, session_details
+from microneedling.mechanics.modalities import compare as compare_modalities
 from microneedling.patient import Fitzpatrick, Sex, Zone
 from microneedling.units import AgeYears, NeedleLengthMM
 

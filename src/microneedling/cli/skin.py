@@ -8,7 +8,7 @@ import typer
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stdout, validated
-from microneedling.skin import SkinQuery, full_thickness, skin_layers, zones_with_thickness_data
+from microneedling.tissue.skin import SkinQuery, full_thickness, skin_layers, zones_with_thickness_data
 
 
 @app.command()

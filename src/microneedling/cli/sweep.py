@@ -9,8 +9,8 @@ import typer
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, progress_bar, stdout
-from microneedling.sweep import grid_points, parse_grid, payloads
-from microneedling.trial_spec import load_spec
+from microneedling.trials.sweep import grid_points, parse_grid, payloads
+from microneedling.trials.spec import load_spec
 
 
 @app.command()
@@ -28,9 +28,9 @@ def sweep(
     spec = load_spec(spec_file)
     g = parse_grid(grid)
     payloads(spec, g, arm or None)  # validate every variant before running anything
-    from microneedling.report import figure_to_data_uri, write_outputs
-    from microneedling.sections.trial import sweep_heatmap
-    from microneedling.sweep import run_sweep
+    from microneedling.report.html import figure_to_data_uri, write_outputs
+    from microneedling.report.sections.trial import sweep_heatmap
+    from microneedling.trials.sweep import run_sweep
 
     n_points = len(grid_points(g))
     with progress_bar("sweep", n_points, enabled=not json_output) as advance:

@@ -8,7 +8,7 @@ import typer
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stderr, stdout
-from microneedling.trial_spec import load_spec
+from microneedling.trials.spec import load_spec
 
 
 @app.command()
@@ -20,9 +20,9 @@ def trial(
     """Virtual patients of every arm through the course model: mean, 95% CI, change and responder rate."""
     spec = load_spec(spec_file)  # bad spec: one line, exit 2, nothing computed or written
     from microneedling.citations import format_references, reset_citations
-    from microneedling.report import render_html, to_json, write_outputs
-    from microneedling.sections.trial import results_csv, trial_section
-    from microneedling.trial import run_trial
+    from microneedling.report.html import render_html, to_json, write_outputs
+    from microneedling.report.sections.trial import results_csv, trial_section
+    from microneedling.trials.run import run_trial
 
     reset_citations()
     with stderr.status(f"running trial {spec.name}", spinner="dots") if stderr.is_terminal else _null():

@@ -9,9 +9,9 @@ import typer
 from microneedling.citations import reset_citations
 from microneedling.cli import app
 from microneedling.cli.common import print_json, progress_bar, stderr
-from microneedling.report import to_json, write_outputs
-from microneedling.validation import registered
-from microneedling.validation_report import render_validation_report, run_all
+from microneedling.report.html import to_json, write_outputs
+from microneedling.validation.registry import registered
+from microneedling.validation.report import render_validation_report, run_all
 
 
 @app.command()

@@ -37,7 +37,7 @@ from microneedling.planner.schemas import (
     UserIn,
 )
 from microneedling.planner.security import PRE_LOGIN_COOKIE, allowed, same_token, visible_owner_ids
-from microneedling.zone_plan import DEFAULT_LENGTHS_MM, zone_caps
+from microneedling.clinic.zone_plan import DEFAULT_LENGTHS_MM, zone_caps
 
 router = APIRouter(include_in_schema=False)
 SCAR_ROWS = 6

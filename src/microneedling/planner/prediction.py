@@ -1,5 +1,5 @@
 """Predicted outcome of a plan: the virtual-trial engine's one-patient-profile prediction
-(``microneedling.trial.predict_patient``: mean and 95% band of the Goodman & Baron quantitative score over
+(``microneedling.trials.run.predict_patient``: mean and 95% band of the Goodman & Baron quantitative score over
 weeks). Nothing is predicted without a baseline score, and an engine error becomes a stated reason on the plan
 rather than a server error."""
 
@@ -8,17 +8,19 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
-from microneedling import scoring, trial, trial_spec
+from microneedling.outcomes import goodman_baron as scoring
+from microneedling.trials import run as trial
+from microneedling.trials import spec as trial_spec
 from microneedling.errors import InputError
 from microneedling.patient import Patient
-from microneedling.zone_plan import ZonePlan
+from microneedling.clinic.zone_plan import ZonePlan
 
 FOLLOW_UP_WEEKS = 24  # horizon after the last session shown on the plan (display choice)
 
 
 def goodman_baron(patient: Patient) -> dict:
     """Goodman & Baron quantitative score and qualitative grade of the patient's scar list, from the scoring
-    engine (``microneedling.scoring``); its points table is not yet verified against the
+    engine (``microneedling.outcomes.goodman_baron``); its points table is not yet verified against the
     primary paper, so the result is labelled as computed, and a provider's rating takes precedence."""
     groups = [g for zs in patient.zones for g in zs.scars]
     try:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from microneedling.patient import Fitzpatrick, History, Sex, Zone, ZoneScars
 from microneedling.units import AgeYears, NeedleLengthMM, PositiveWeeks
-from microneedling.zone_plan import Device, PlanRequest
+from microneedling.clinic.zone_plan import Device, PlanRequest
 
 Text = Annotated[str, Field(max_length=2000)]
 
@@ -34,7 +34,7 @@ class OverrideIn(_In):
 
 
 class PlanIn(PlanRequest):
-    """A plan request (device, lengths, course, cap edits: :class:`microneedling.zone_plan.PlanRequest`) with
+    """A plan request (device, lengths, course, cap edits: :class:`microneedling.clinic.zone_plan.PlanRequest`) with
     its name and an optional baseline score for the prediction."""
 
     name: Annotated[str, Field(min_length=1, max_length=80)] = "Plan"

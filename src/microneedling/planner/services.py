@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from microneedling import candidacy
+from microneedling.clinic import candidacy
 from microneedling.citations import citations_used, format_reference, reset_citations
 from microneedling.errors import InputError
 from microneedling.patient import Patient
@@ -34,7 +34,7 @@ from microneedling.planner.schemas import (
     UserIn,
 )
 from microneedling.planner.security import can_see, hash_password, visible_owner_ids
-from microneedling.zone_plan import PlanRequest, plan_zones
+from microneedling.clinic.zone_plan import PlanRequest, plan_zones
 
 
 class NotFound(LookupError):

@@ -1,1 +1,0 @@
-"""Comparison modules, one per engine; see :mod:`microneedling.validation`."""
