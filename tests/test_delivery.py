@@ -12,18 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microneedling.delivery import uptake as delivery
-from microneedling.delivery.pores import (
-    hindered_diffusivity_cm2_per_h,
-    renkin_hindrance,
-    stokes_einstein_cm2_per_h,
-    stokes_radius_nm,
-)
 from microneedling.delivery.membrane import (
     crank_cumulative,
     crank_flux,
     lag_time,
     solve_column,
     solve_column_to_compartment,
+)
+from microneedling.delivery.pores import (
+    hindered_diffusivity_cm2_per_h,
+    renkin_hindrance,
+    stokes_einstein_cm2_per_h,
+    stokes_radius_nm,
 )
 from microneedling.delivery.topicals import molecule, topical, topical_keys
 from microneedling.validation.delivery import crank_convergence

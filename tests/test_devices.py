@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from microneedling.errors import InputError
 from microneedling.mechanics.devices import (
     CALIBRATED_ROLLER,
     KINEMATICS,
@@ -24,10 +25,9 @@ from microneedling.mechanics.devices import (
     stamp_punctures_per_mm2,
     stroke_pitch_mm,
 )
-from microneedling.errors import InputError
 from microneedling.mechanics.injury import session_details, session_injury
-from microneedling.params import get_parameter, parameter_value
 from microneedling.mechanics.punctures import count_distinct_holes, distinct_holes_per_cm2, sample_punctures
+from microneedling.params import get_parameter, parameter_value
 from microneedling.units import convert
 
 positive = st.floats(1e-2, 1e3, allow_nan=False, allow_infinity=False)

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from microneedling.delivery import permeation
 from microneedling.delivery.membrane import crank_cumulative
-from microneedling.validation.registry import run_comparison
 from microneedling.validation.delivery import permeability_set
+from microneedling.validation.registry import run_comparison
 
 mw = st.floats(min_value=18.0, max_value=1000.0)
 logp = st.floats(min_value=-4.0, max_value=6.0)

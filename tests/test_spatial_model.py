@@ -14,7 +14,11 @@ import pytest
 
 import microneedling  # noqa: F401
 from microneedling.healing import model as H
-from microneedling.healing.spatial.field import channel_fraction_plane, channel_fraction_radial, nested_punctures
+from microneedling.healing.spatial.field import (
+    channel_fraction_plane,
+    channel_fraction_radial,
+    nested_punctures,
+)
 from microneedling.healing.spatial.grid import PlaneGrid, RadialGrid
 from microneedling.healing.spatial.model import (
     SpatialProblem,

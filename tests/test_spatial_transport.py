@@ -23,7 +23,11 @@ from hypothesis import strategies as st
 import microneedling  # noqa: F401  (float64)
 from microneedling.healing.spatial import operators as op
 from microneedling.healing.spatial import stepping as stp
-from microneedling.healing.spatial.field import channel_fraction_plane, channel_fraction_radial, uniform_punctures
+from microneedling.healing.spatial.field import (
+    channel_fraction_plane,
+    channel_fraction_radial,
+    uniform_punctures,
+)
 from microneedling.healing.spatial.grid import PlaneGrid, RadialGrid
 
 

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from microneedling.errors import InputError
-from microneedling.trials.sweep import grid_points, parse_grid, run_sweep, variant
 from microneedling.trials.spec import spec_from_dict
+from microneedling.trials.sweep import grid_points, parse_grid, run_sweep, variant
 from tests.test_trial_spec import DESIGN_SPEC
 
 

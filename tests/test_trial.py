@@ -15,8 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microneedling.params import get_parameter
-from microneedling.trials.population import sample_cohort
 from microneedling.outcomes.raters import (
     QUANT_RATER_SD,
     expected_record,
@@ -25,6 +23,8 @@ from microneedling.outcomes.raters import (
     relative_severity,
     true_score,
 )
+from microneedling.params import get_parameter
+from microneedling.trials.population import sample_cohort
 from microneedling.trials.spec import Scale, spec_from_dict
 from tests.test_trial_spec import DESIGN_SPEC
 

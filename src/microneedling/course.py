@@ -16,12 +16,12 @@ import jax.numpy as jnp
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from microneedling.healing import model as healing
-from microneedling.tissue import scars
-from microneedling.outcomes import goodman_baron as scoring
 from microneedling.citations import cite
+from microneedling.healing import model as healing
 from microneedling.mechanics.injury import Injury, session_injury
+from microneedling.outcomes import goodman_baron as scoring
 from microneedling.patient import ScarType, Sex, Zone
+from microneedling.tissue import scars
 from microneedling.units import AgeYears, NeedleLengthMM, PositiveWeeks
 
 

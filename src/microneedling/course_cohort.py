@@ -21,9 +21,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from microneedling.healing import model as healing
-from microneedling.tissue import scars
 from microneedling.healing.cohort import age_factors, simulate_cohort
 from microneedling.mechanics.injury import session_injury
+from microneedling.tissue import scars
 from microneedling.trials.population import SCAR_TYPES
 from microneedling.trials.spec import Protocol
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from microneedling.citations import bibliography
 from microneedling.clinic.candidacy import (
     Level,
     Override,
@@ -17,7 +18,6 @@ from microneedling.clinic.candidacy import (
     evaluate,
     parse_rules,
 )
-from microneedling.citations import bibliography
 from microneedling.errors import InputError
 from microneedling.patient import History, Patient
 

@@ -5,9 +5,9 @@ import types
 
 import pytest
 
+from microneedling.clinic.zone_plan import plan_zones
 from microneedling.patient import Patient
 from microneedling.planner import prediction
-from microneedling.clinic.zone_plan import plan_zones
 
 PATIENT = Patient(id="x", age_years=33, sex="M", fitzpatrick="IV", zones=[
     {"zone": "cheek", "scars": [{"type": "boxcar", "count": 6, "depth_mm": 0.4, "width_mm": 2},

@@ -7,10 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microneedling.errors import InputError
-from microneedling.mechanics.injury import Injury
-from microneedling.patient import Patient, Zone
-from microneedling.tissue.skin import full_thickness
 from microneedling.clinic.zone_plan import (
     DEFAULT_LENGTHS_MM,
     GRID_MM,
@@ -19,6 +15,10 @@ from microneedling.clinic.zone_plan import (
     plan_zones,
     zone_caps,
 )
+from microneedling.errors import InputError
+from microneedling.mechanics.injury import Injury
+from microneedling.patient import Patient, Zone
+from microneedling.tissue.skin import full_thickness
 
 
 def fake_injury(fraction):

@@ -30,8 +30,8 @@ from pydantic import Field, model_validator
 from microneedling.citations import bibliography
 from microneedling.errors import InputError
 from microneedling.inputs import StrictInput
-from microneedling.trials.population import sample_cohort
 from microneedling.outcomes.raters import expected_record, rater_sd, true_score
+from microneedling.trials.population import sample_cohort
 from microneedling.trials.run import THETA_NAMES, Posterior, cohort_exposure, severity, simulate_arm
 from microneedling.trials.spec import Arm, Scale
 

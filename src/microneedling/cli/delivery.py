@@ -6,9 +6,14 @@ import typer
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stdout, validated
-from microneedling.delivery.uptake import DEFAULT_CONCENTRATION_MG_PER_ML, DeliveryQuery, run_query, timecourse
-from microneedling.errors import InputError
 from microneedling.delivery.topicals import topical_keys
+from microneedling.delivery.uptake import (
+    DEFAULT_CONCENTRATION_MG_PER_ML,
+    DeliveryQuery,
+    run_query,
+    timecourse,
+)
+from microneedling.errors import InputError
 
 
 @app.command()

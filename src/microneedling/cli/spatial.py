@@ -25,7 +25,10 @@ def spatial(
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Coverage (area remodelled at least half as much as the reference session) and uniformity over time."""
-    from microneedling.healing.spatial.session import SpatialQuery, run_spatial  # heavy: JAX model, loaded on use
+    from microneedling.healing.spatial.session import (  # heavy: JAX model, loaded on use
+        SpatialQuery,
+        run_spatial,
+    )
 
     q = validated(SpatialQuery, device=device, needle_length_mm=needle_length_mm, passes=passes, weeks=weeks,
                   zone=zone, sex=sex, age_years=age_years, depth_mm=depth_mm, geometry=geometry, grid=grid,

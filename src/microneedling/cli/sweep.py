@@ -9,8 +9,8 @@ import typer
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, progress_bar, stdout
-from microneedling.trials.sweep import grid_points, parse_grid, payloads
 from microneedling.trials.spec import load_spec
+from microneedling.trials.sweep import grid_points, parse_grid, payloads
 
 
 @app.command()

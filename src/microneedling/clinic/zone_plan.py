@@ -20,8 +20,8 @@ from pydantic import Field, field_validator
 
 from microneedling.citations import cite
 from microneedling.errors import InputError
-from microneedling.mechanics.injury import session_injury
 from microneedling.inputs import StrictInput
+from microneedling.mechanics.injury import session_injury
 from microneedling.params import get_parameter, parameter_value
 from microneedling.patient import Patient, Zone
 from microneedling.units import NeedleLengthMM, PositiveWeeks

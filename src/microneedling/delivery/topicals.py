@@ -13,8 +13,8 @@ from functools import lru_cache
 from importlib import resources
 
 from microneedling.citations import cite
-from microneedling.errors import InputError
 from microneedling.delivery.pores import stokes_radius_nm
+from microneedling.errors import InputError
 
 
 @dataclass(frozen=True)

@@ -27,19 +27,19 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from microneedling.delivery import permeation
-from microneedling.mechanics.devices import DeviceName
-from microneedling.delivery.pores import renkin_hindrance, stokes_einstein_cm2_per_h
-from microneedling.mechanics.injury import session_injury
 from microneedling.delivery.membrane import (
     crank_cumulative,
     crank_flux,
     solve_column,
     solve_column_to_compartment,
 )
-from microneedling.patient import Zone
+from microneedling.delivery.pores import renkin_hindrance, stokes_einstein_cm2_per_h
 from microneedling.delivery.resealing import closure_time_h, half_closure_h, open_fraction
-from microneedling.tissue.skin import skin_layers
 from microneedling.delivery.topicals import Molecule, molecule, topical
+from microneedling.mechanics.devices import DeviceName
+from microneedling.mechanics.injury import session_injury
+from microneedling.patient import Zone
+from microneedling.tissue.skin import skin_layers
 from microneedling.units import NeedleLengthMM
 
 UG_PER_MG = 1000.0

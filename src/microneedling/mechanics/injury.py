@@ -16,12 +16,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from microneedling.citations import cite
+from microneedling.errors import from_validation_error
 from microneedling.mechanics.devices import Device
 from microneedling.mechanics.devices import device as make_device
-from microneedling.errors import from_validation_error
 from microneedling.mechanics.insertion import Insertion, Needle, insert, standard_needle
-from microneedling.patient import Sex, Zone
 from microneedling.mechanics.punctures import PunctureField, coverage_fraction, puncture_field
+from microneedling.patient import Sex, Zone
 from microneedling.tissue.skin import SkinLayers, skin_layers
 from microneedling.units import AgeYears, NeedleLengthMM
 

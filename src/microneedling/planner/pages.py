@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from microneedling.clinic.zone_plan import DEFAULT_LENGTHS_MM, zone_caps
 from microneedling.errors import InputError
 from microneedling.patient import Fitzpatrick, ScarType, Sex, Zone
 from microneedling.planner import ics, prediction
@@ -37,7 +38,6 @@ from microneedling.planner.schemas import (
     UserIn,
 )
 from microneedling.planner.security import PRE_LOGIN_COOKIE, allowed, same_token, visible_owner_ids
-from microneedling.clinic.zone_plan import DEFAULT_LENGTHS_MM, zone_caps
 
 router = APIRouter(include_in_schema=False)
 SCAR_ROWS = 6

@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
+from microneedling.clinic.zone_plan import ZonePlan
+from microneedling.errors import InputError
 from microneedling.outcomes import goodman_baron as scoring
+from microneedling.patient import Patient
 from microneedling.trials import run as trial
 from microneedling.trials import spec as trial_spec
-from microneedling.errors import InputError
-from microneedling.patient import Patient
-from microneedling.clinic.zone_plan import ZonePlan
 
 FOLLOW_UP_WEEKS = 24  # horizon after the last session shown on the plan (display choice)
 

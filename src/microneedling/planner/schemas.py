@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from microneedling.clinic.zone_plan import Device, PlanRequest
 from microneedling.patient import Fitzpatrick, History, Sex, Zone, ZoneScars
 from microneedling.units import AgeYears, NeedleLengthMM, PositiveWeeks
-from microneedling.clinic.zone_plan import Device, PlanRequest
 
 Text = Annotated[str, Field(max_length=2000)]
 

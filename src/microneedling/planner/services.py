@@ -8,8 +8,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from microneedling.clinic import candidacy
 from microneedling.citations import citations_used, format_reference, reset_citations
+from microneedling.clinic import candidacy
+from microneedling.clinic.zone_plan import PlanRequest, plan_zones
 from microneedling.errors import InputError
 from microneedling.patient import Patient
 from microneedling.planner import prediction
@@ -34,7 +35,6 @@ from microneedling.planner.schemas import (
     UserIn,
 )
 from microneedling.planner.security import can_see, hash_password, visible_owner_ids
-from microneedling.clinic.zone_plan import PlanRequest, plan_zones
 
 
 class NotFound(LookupError):

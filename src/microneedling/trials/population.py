@@ -20,8 +20,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from microneedling.patient import Fitzpatrick, ScarType
 from microneedling.outcomes.raters import rater_sd
+from microneedling.patient import Fitzpatrick, ScarType
 from microneedling.trials.spec import Population, Scale
 
 SCAR_TYPES: tuple[ScarType, ...] = (ScarType.icepick, ScarType.boxcar, ScarType.rolling)

@@ -31,10 +31,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from microneedling.citations import cite
+from microneedling.course_cohort import course_exposure
+from microneedling.outcomes.raters import QUAL_RATER_SD, rater_sd, record, true_score
 from microneedling.params import get_parameter
 from microneedling.trials.population import SCAR_TYPES, Cohort, sample_cohort, scar_weights
-from microneedling.outcomes.raters import QUAL_RATER_SD, rater_sd, record, true_score
-from microneedling.course_cohort import course_exposure
 from microneedling.trials.spec import Arm, Protocol, Scale, TrialSpec
 
 GAIN = "trial.response_gain_1"

@@ -11,8 +11,8 @@ import numpy as np
 
 from microneedling.delivery import permeation
 from microneedling.delivery.membrane import crank_cumulative, rannacher_theta, solve_column
-from microneedling.params import parameter_value
 from microneedling.delivery.resealing import closure_time_h, half_closure_h
+from microneedling.params import parameter_value
 from microneedling.validation.registry import Comparison, comparison, max_abs_z, max_rel_error, rmse
 
 LOG10_S_PER_H = math.log10(3600.0)

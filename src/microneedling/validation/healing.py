@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from microneedling.healing import model as healing
 from microneedling.calibration.scar_fill import (
     GARG_ASSESS_WEEK,
     GARG_INTERVAL_WEEKS,
@@ -12,6 +11,7 @@ from microneedling.calibration.scar_fill import (
     LOTFI_COLLAGEN_GAIN,
     lotfi_collagen_gain,
 )
+from microneedling.healing import model as healing
 from microneedling.validation.registry import Comparison, comparison, max_rel_error
 
 

@@ -12,8 +12,8 @@ import math
 from microneedling.mechanics.devices import device
 from microneedling.mechanics.insertion import insert, standard_needle
 from microneedling.mechanics.modalities import fit_pih_hazard, pih_calibration_arms, pih_probability
-from microneedling.params import parameter_value
 from microneedling.mechanics.punctures import count_distinct_holes, sample_punctures
+from microneedling.params import parameter_value
 from microneedling.validation.registry import Comparison, comparison, max_abs_z, max_rel_error
 
 

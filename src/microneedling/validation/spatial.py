@@ -14,7 +14,6 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from microneedling.params import parameter_value
 from microneedling.healing.spatial.grid import PlaneGrid, RadialGrid
 from microneedling.healing.spatial.stepping import (
     apply_plane_factor,
@@ -22,6 +21,7 @@ from microneedling.healing.spatial.stepping import (
     radial_diffusion_propagator,
 )
 from microneedling.healing.spatial.tissue import cell_motility_mm2_per_d, growth_factor_diffusivity_mm2_per_d
+from microneedling.params import parameter_value
 from microneedling.units import convert
 from microneedling.validation.registry import Comparison, comparison, max_rel_error
 

@@ -16,16 +16,16 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from microneedling.mechanics.devices import device as make_device
 from microneedling.errors import InputError
-from microneedling.mechanics.insertion import insert
-from microneedling.patient import Sex, Zone
-from microneedling.mechanics.punctures import sample_punctures
-from microneedling.tissue.skin import skin_layers
 from microneedling.healing.spatial.field import channel_fraction_plane, channel_fraction_radial
 from microneedling.healing.spatial.grid import PlaneGrid, RadialGrid
 from microneedling.healing.spatial.model import SpatialResult, simulate_plane, simulate_radial
 from microneedling.healing.spatial.tissue import healing_problem
+from microneedling.mechanics.devices import device as make_device
+from microneedling.mechanics.insertion import insert
+from microneedling.mechanics.punctures import sample_punctures
+from microneedling.patient import Sex, Zone
+from microneedling.tissue.skin import skin_layers
 from microneedling.units import AgeYears, NeedleLengthMM
 
 

@@ -24,8 +24,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from microneedling.healing import model as H
-from microneedling.params import parameter_value
 from microneedling.healing.spatial.model import SpatialProblem, Transport
+from microneedling.params import parameter_value
 from microneedling.units import convert
 
 MOBILE_SIGNALS = (H.P, H.T)

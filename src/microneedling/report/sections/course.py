@@ -5,11 +5,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from microneedling.tissue import scars
-from microneedling.outcomes import goodman_baron as scoring
 from microneedling.course import CourseQuery, run_course
+from microneedling.outcomes import goodman_baron as scoring
 from microneedling.report.html import Section
 from microneedling.report.sections import DemoContext
+from microneedling.tissue import scars
 
 PROTOCOL = dict(device="roller", needle_length_mm=1.5, sessions=3, interval_weeks=4.0, weeks=52.0)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
+from microneedling.clinic.zone_plan import plan_zones
 from microneedling.delivery.uptake import DEFAULT_CONCENTRATION_MG_PER_ML, DeliveryQuery, run_query
 from microneedling.report.html import Section
 from microneedling.report.sections import DemoContext
-from microneedling.clinic.zone_plan import plan_zones
 
 TOPICALS = ("ascorbic-acid", "tranexamic-acid", "niacinamide", "egf")
 HOURS = 24.0

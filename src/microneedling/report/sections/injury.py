@@ -10,8 +10,8 @@ from microneedling.mechanics.devices import device
 from microneedling.mechanics.injury import max_needle_length_mm, session_injury
 from microneedling.mechanics.insertion import insert, standard_needle
 from microneedling.mechanics.modalities import compare
-from microneedling.params import parameter_value
 from microneedling.mechanics.punctures import sample_punctures
+from microneedling.params import parameter_value
 from microneedling.report.html import Section
 from microneedling.report.sections import DemoContext
 from microneedling.tissue.skin import skin_layers

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from microneedling.clinic.candidacy import decide, evaluate
+from microneedling.clinic.zone_plan import plan_zones
 from microneedling.report.html import Section
 from microneedling.report.sections import DemoContext
-from microneedling.clinic.zone_plan import plan_zones
 
 
 def build(ctx: DemoContext) -> Section:
