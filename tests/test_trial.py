@@ -25,7 +25,8 @@ from microneedling.outcomes.raters import (
 )
 from microneedling.params import get_parameter
 from microneedling.trials.population import sample_cohort
-from microneedling.trials.spec import Scale, spec_from_dict
+from microneedling.protocol import Scale
+from microneedling.trials.spec import spec_from_dict
 from tests.test_trial_spec import DESIGN_SPEC
 
 # --- scales ------------------------------------------------------------------------------------------
@@ -204,7 +205,7 @@ def test_qualitative_arm_stays_on_grades():
 
 def test_predict_patient_band():
     from microneedling.trials.run import predict_patient
-    from microneedling.trials.spec import Protocol
+    from microneedling.protocol import Protocol
 
     weeks = [12, 52]
     p = predict_patient(30.0, {"boxcar": 1.0}, 15.0, "goodman_baron_quantitative",

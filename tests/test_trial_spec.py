@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microneedling.errors import InputError
-from microneedling.trials.spec import Device, Scale, load_spec, spec_from_dict
+from microneedling.protocol import Device, Scale
+from microneedling.trials.spec import load_spec, spec_from_dict
 
 DESIGN_SPEC = {
     "name": "example-trial",

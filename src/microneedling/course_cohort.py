@@ -23,9 +23,9 @@ import numpy as np
 from microneedling.healing import model as healing
 from microneedling.healing.cohort import age_factors, simulate_cohort
 from microneedling.mechanics.injury import session_injury
+from microneedling.protocol import Protocol
 from microneedling.tissue import scars
 from microneedling.trials.population import SCAR_TYPES
-from microneedling.trials.spec import Protocol
 
 CHUNK = 10_000
 DAYS_PER_WEEK = 7.0

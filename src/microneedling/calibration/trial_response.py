@@ -31,9 +31,10 @@ from microneedling.citations import bibliography
 from microneedling.errors import InputError
 from microneedling.inputs import StrictInput
 from microneedling.outcomes.raters import expected_record, rater_sd, true_score
+from microneedling.protocol import Scale
 from microneedling.trials.population import sample_cohort
 from microneedling.trials.run import THETA_NAMES, Posterior, cohort_exposure, severity, simulate_arm
-from microneedling.trials.spec import Arm, Scale
+from microneedling.trials.spec import Arm
 
 N_VIRTUAL = 400
 PRIOR_CENTRE = {"trial.response_gain_1": 1.0, "trial.response_log_sd_1": 0.3,

@@ -3,7 +3,7 @@ against fractional CO2 laser and a medium-depth TCA peel with PIH risk by Fitzpa
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +14,7 @@ from microneedling.mechanics.devices import KINEMATICS
 from microneedling.mechanics.injury import max_needle_length_mm, session_details
 from microneedling.mechanics.modalities import compare as compare_modalities
 from microneedling.patient import Fitzpatrick, Sex, Zone
+from microneedling.protocol import Device, NeedlingDevice
 from microneedling.units import AgeYears, NeedleLengthMM
 
 
@@ -25,7 +26,7 @@ class CompareQuery(BaseModel):
     fitzpatrick: Fitzpatrick
     sex: Sex = Sex.F
     age_years: AgeYears = 30.0
-    device: Literal["roller", "pen", "stamp"] = "roller"
+    device: NeedlingDevice = Device.roller
     needle_length_mm: NeedleLengthMM = 1.5
     sessions: Annotated[int, Field(ge=1, le=20)] = 1
 

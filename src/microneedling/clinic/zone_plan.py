@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator
 
@@ -24,9 +24,9 @@ from microneedling.inputs import StrictInput
 from microneedling.mechanics.injury import session_injury
 from microneedling.params import get_parameter, parameter_value
 from microneedling.patient import Patient, Zone
-from microneedling.units import NeedleLengthMM, PositiveWeeks
+from microneedling.protocol import Device, IntervalWeeks, NeedlingDevice, SessionCount
+from microneedling.units import NeedleLengthMM
 
-Device = Literal["roller", "pen", "stamp"]
 GRID_MM = 0.25  # resolution of proposed needle lengths (the plan's grid; pens dial 0.25-3.0 mm)
 DEFAULT_LENGTHS_MM = tuple(round(GRID_MM * k, 2) for k in range(1, 13))
 
@@ -34,11 +34,11 @@ DEFAULT_LENGTHS_MM = tuple(round(GRID_MM * k, 2) for k in range(1, 13))
 class PlanRequest(StrictInput):
     """What the provider chooses: device, the lengths it offers, course, optional per-zone cap edits."""
 
-    device: Device = "pen"
+    device: NeedlingDevice = Device.pen
     available_lengths_mm: Annotated[list[NeedleLengthMM], Field(min_length=1, max_length=24)] = list(
         DEFAULT_LENGTHS_MM)
-    sessions: Annotated[int, Field(ge=1, le=12)] | None = None
-    interval_weeks: PositiveWeeks | None = None
+    sessions: SessionCount | None = None
+    interval_weeks: IntervalWeeks | None = None
     caps_mm: dict[Zone, NeedleLengthMM] = {}
     require_bleeding: bool = True
 

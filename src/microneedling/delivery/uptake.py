@@ -36,9 +36,9 @@ from microneedling.delivery.membrane import (
 from microneedling.delivery.pores import renkin_hindrance, stokes_einstein_cm2_per_h
 from microneedling.delivery.resealing import closure_time_h, half_closure_h, open_fraction
 from microneedling.delivery.topicals import Molecule, molecule, topical
-from microneedling.mechanics.devices import DeviceName
 from microneedling.mechanics.injury import session_injury
 from microneedling.patient import Zone
+from microneedling.protocol import Device, NeedlingDevice
 from microneedling.tissue.skin import skin_layers
 from microneedling.units import NeedleLengthMM
 
@@ -203,7 +203,7 @@ class DeliveryQuery(BaseModel):
     dermal_clearance_per_h: float | None = Field(None, ge=0.0, le=1000.0, allow_inf_nan=False,
                                                  description="first-order dermal clearance (None: perfect sink)")
     zone: Zone = Zone.cheek
-    device: DeviceName = "roller"
+    device: NeedlingDevice = Device.roller
 
     @model_validator(mode="after")
     def _one_molecule(self) -> DeliveryQuery:

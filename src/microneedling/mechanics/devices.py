@@ -7,14 +7,14 @@ Pen and stamp density from kinematics (:func:`pen_punctures_per_mm2`, :func:`sta
 the provider gives the glide speed and cartridge footprint (pen) or the needle count and footprint area
 (stamp). No published glide speed, cartridge footprint or stamp area was found, so these have no defaults:
 without them the pen and the stamp keep the roller-equivalent density of devices.csv (``derived`` rows), and
-:attr:`Device.density_basis` says which basis was used.
+:attr:`FittedDevice.density_basis` says which basis was used.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, ValidationError
 
@@ -22,9 +22,9 @@ from microneedling.errors import InputError, from_validation_error
 from microneedling.inputs import StrictInput
 from microneedling.mechanics.insertion import Needle, standard_needle
 from microneedling.params import get_parameter, parameter_value, registry
+from microneedling.protocol import Device
 
-DeviceName = Literal["roller", "pen", "stamp"]
-DEVICES: tuple[str, ...] = ("roller", "pen", "stamp")
+DEVICES: tuple[str, ...] = tuple(d.value for d in Device if d.needles)
 
 KINEMATICS = "kinematics"
 ROLLER_EQUIVALENT = "roller-equivalent default"
@@ -141,8 +141,8 @@ def _check_for(name: str, k: Kinematics) -> None:
 
 
 @dataclass(frozen=True)
-class Device:
-    """A device with its needle and how densely one pass punctures (per cm2, before overlap).
+class FittedDevice:
+    """A device fitted with its needle and how densely one pass punctures (per cm2, before overlap).
 
     ``density_basis``: "calibrated roller pass" (roller), "kinematics" (pen/stamp density from the given
     needle count, stroke frequency, glide speed and footprint) or "roller-equivalent default" (pen/stamp
@@ -201,7 +201,7 @@ class Device:
         return 1e4 / self.holes_per_pass_per_cm2**0.5
 
 
-def device(name: str, needle_length_mm: float, **kinematic_options) -> Device:
+def device(name: str, needle_length_mm: float, **kinematic_options) -> FittedDevice:
     """The device ``name`` fitted with needles of ``needle_length_mm``.
 
     Optional keyword options (pen: needle_count, stroke_frequency_Hz, glide_speed_mm_per_s, footprint_width_mm,
@@ -230,8 +230,8 @@ def device(name: str, needle_length_mm: float, **kinematic_options) -> Device:
     elif name == "stamp" and k.stamp_area_mm2 is not None:
         per_pass = 100.0 * stamp_punctures_per_mm2(k.needle_count, k.stamp_area_mm2)
         basis, source = KINEMATICS, "given kinematics, N / A"
-    return Device(
-        name=name, needle=standard_needle(needle_length_mm), holes_per_pass_per_cm2=per_pass,
+    return FittedDevice(
+        name=str(name), needle=standard_needle(needle_length_mm), holes_per_pass_per_cm2=per_pass,
         usual_passes=int(parameter_value(f"{key}.usual_passes")),
         needle_count=needle_count, stroke_frequency_Hz=frequency, source=source, density_basis=basis,
         glide_speed_mm_per_s=k.glide_speed_mm_per_s, footprint_width_mm=k.footprint_width_mm,

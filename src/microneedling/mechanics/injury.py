@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Literal
 
 import jax.numpy as jnp
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from microneedling.citations import cite
 from microneedling.errors import from_validation_error
-from microneedling.mechanics.devices import Device
+from microneedling.mechanics.devices import FittedDevice
 from microneedling.mechanics.devices import device as make_device
 from microneedling.mechanics.insertion import Insertion, Needle, insert, standard_needle
 from microneedling.mechanics.punctures import PunctureField, coverage_fraction, puncture_field
 from microneedling.patient import Sex, Zone
+from microneedling.protocol import NeedlingDevice, PassCount
 from microneedling.tissue.skin import SkinLayers, skin_layers
 from microneedling.units import AgeYears, NeedleLengthMM
 
@@ -79,9 +79,9 @@ class InjuryQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     zone: Zone
-    device: Literal["roller", "pen", "stamp"]
+    device: NeedlingDevice
     needle_length_mm: NeedleLengthMM
-    passes: Annotated[int, Field(ge=1, le=100)] | None = None
+    passes: PassCount | None = None
     sex: Sex = Sex.F
     age_years: AgeYears = 30.0
 
@@ -123,7 +123,7 @@ class SessionDetails:
     insertion: Insertion
     field: PunctureField
     passes: int
-    device: Device | None = None
+    device: FittedDevice | None = None
 
 
 def session_injury(zone: Zone | str, device: str, needle_length_mm: float, passes: int | None = None,

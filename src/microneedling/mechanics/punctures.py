@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 from scipy.spatial import cKDTree
 
-from microneedling.mechanics.devices import Device
+from microneedling.mechanics.devices import FittedDevice
 
 UM2_PER_CM2 = 1e8
 
@@ -65,7 +65,7 @@ class PunctureField:
         return 0.5 * 1e4 / math.sqrt(self.holes_per_cm2) if self.holes_per_cm2 > 0 else math.inf
 
 
-def puncture_field(dev: Device, passes: int, channel_radius_um: float) -> PunctureField:
+def puncture_field(dev: FittedDevice, passes: int, channel_radius_um: float) -> PunctureField:
     """Expected field after ``passes`` passes of ``dev`` making channels of ``channel_radius_um``."""
     n = dev.holes_per_pass_per_cm2 * passes if channel_radius_um > 0 else 0.0
     return PunctureField(device=dev.name, passes=passes, punctures_per_cm2=n,

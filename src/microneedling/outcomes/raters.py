@@ -20,7 +20,7 @@ import jax.numpy as jnp
 from jax.scipy.stats import norm
 
 from microneedling.params import parameter_value
-from microneedling.trials.spec import Scale
+from microneedling.protocol import Scale
 
 QUANT_RATER_SD = "scales.gb_quantitative.rater_sd_points"
 QUAL_RATER_SD = "scales.gb_qualitative.rater_sd_grade"

@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from microneedling.clinic.zone_plan import Device, PlanRequest
+from microneedling.clinic.zone_plan import PlanRequest
 from microneedling.patient import Fitzpatrick, History, Sex, Zone, ZoneScars
+from microneedling.protocol import NeedlingDevice
 from microneedling.units import AgeYears, NeedleLengthMM, PositiveWeeks
 
 Text = Annotated[str, Field(max_length=2000)]
@@ -52,7 +53,7 @@ class AppointmentIn(_In):
 
 
 class TreatmentIn(_In):
-    device: Device
+    device: NeedlingDevice
     needle_length_mm: NeedleLengthMM
     endpoint_reached: bool
     adverse_events: Text = ""

@@ -22,7 +22,8 @@ import numpy as np
 
 from microneedling.outcomes.raters import rater_sd
 from microneedling.patient import Fitzpatrick, ScarType
-from microneedling.trials.spec import Population, Scale
+from microneedling.protocol import Scale
+from microneedling.trials.spec import Population
 
 SCAR_TYPES: tuple[ScarType, ...] = (ScarType.icepick, ScarType.boxcar, ScarType.rolling)
 FITZPATRICK: tuple[Fitzpatrick, ...] = tuple(Fitzpatrick)

@@ -34,8 +34,9 @@ from microneedling.citations import cite
 from microneedling.course_cohort import course_exposure
 from microneedling.outcomes.raters import QUAL_RATER_SD, rater_sd, record, true_score
 from microneedling.params import get_parameter
+from microneedling.protocol import Protocol, Scale
 from microneedling.trials.population import SCAR_TYPES, Cohort, sample_cohort, scar_weights
-from microneedling.trials.spec import Arm, Protocol, Scale, TrialSpec
+from microneedling.trials.spec import Arm, TrialSpec
 
 GAIN = "trial.response_gain_1"
 RESPONSE_SD = "trial.response_log_sd_1"

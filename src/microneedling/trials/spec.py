@@ -1,4 +1,4 @@
-"""The virtual trial spec (DESIGN.md, "Virtual trial spec"): pydantic models, YAML loading, one-line errors.
+"""The virtual trial spec: pydantic models, YAML loading, one-line errors.
 
 A spec names a seed, one or more arms (population + protocol) and the timepoints, in weeks after the first
 session, at which every arm is scored. Bad specs raise :class:`~microneedling.errors.InputError` naming the
@@ -9,42 +9,20 @@ device, a needling protocol without needle length, sessions or interval.
 from __future__ import annotations
 
 import math
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from microneedling.errors import InputError, from_validation_error
 from microneedling.inputs import StrictInput
-from microneedling.patient import Fitzpatrick, ScarType, Zone
-from microneedling.units import AgeYears, NeedleLengthMM, PositiveWeeks
+from microneedling.patient import Fitzpatrick, ScarType
+from microneedling.protocol import Protocol, Scale
+from microneedling.units import AgeYears, PositiveWeeks
 
 FRACTION_SUM_TOLERANCE = 1e-6
 MAX_COHORT = 1_000_000
-
-
-class Scale(StrEnum):
-    """Outcome scales (Goodman & Baron 2006): quantitative 0-84 points, qualitative grade 1-4."""
-
-    goodman_baron_quantitative = "goodman_baron_quantitative"
-    goodman_baron_qualitative = "goodman_baron_qualitative"
-
-    @property
-    def bounds(self) -> tuple[float, float]:
-        return (0.0, 84.0) if self is Scale.goodman_baron_quantitative else (1.0, 4.0)
-
-    @property
-    def unit(self) -> str:
-        return "points" if self is Scale.goodman_baron_quantitative else "grade"
-
-
-class Device(StrEnum):
-    roller = "roller"
-    pen = "pen"
-    stamp = "stamp"
-    none = "none"
 
 
 class AgeDistribution(StrictInput):
@@ -96,35 +74,6 @@ class Population(StrictInput):
     @classmethod
     def _mix_sum(cls, v: dict) -> dict:
         return _sum_to_one("scar_mix", v)
-
-
-class Protocol(StrictInput):
-    """Treatment protocol of an arm. ``device: none`` is an untreated control: other keys are optional."""
-
-    device: Device
-    needle_length_mm: NeedleLengthMM | None = None
-    sessions: Annotated[int, Field(ge=1, le=24)] | None = None
-    interval_weeks: PositiveWeeks | None = None
-    adjunct: Literal["none"] = "none"
-    zone: Zone = Zone.cheek
-
-    @model_validator(mode="after")
-    def _complete(self) -> Protocol:
-        if self.device is not Device.none:
-            for key in ("needle_length_mm", "sessions", "interval_weeks"):
-                if getattr(self, key) is None:
-                    raise InputError(key, None, f"required when device is {self.device.value}")
-        return self
-
-    @property
-    def treated(self) -> bool:
-        return self.device is not Device.none
-
-    def session_weeks(self) -> list[float]:
-        """Weeks of each session after the first (the first is week 0); empty for controls."""
-        if not self.treated:
-            return []
-        return [i * float(self.interval_weeks) for i in range(int(self.sessions))]
 
 
 class Arm(StrictInput):

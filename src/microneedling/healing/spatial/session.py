@@ -25,6 +25,7 @@ from microneedling.mechanics.devices import device as make_device
 from microneedling.mechanics.insertion import insert
 from microneedling.mechanics.punctures import sample_punctures
 from microneedling.patient import Sex, Zone
+from microneedling.protocol import NeedlingDevice, PassCount
 from microneedling.tissue.skin import skin_layers
 from microneedling.units import AgeYears, NeedleLengthMM
 
@@ -33,9 +34,9 @@ class SpatialQuery(BaseModel):
     """Input of :func:`run_spatial` (units in names; refusal bounds, not clinical advice)."""
 
     model_config = ConfigDict(extra="forbid")
-    device: Literal["roller", "pen", "stamp"]
+    device: NeedlingDevice
     needle_length_mm: NeedleLengthMM
-    passes: Annotated[int, Field(ge=1, le=100)] | None = None
+    passes: PassCount | None = None
     weeks: Annotated[float, Field(gt=0.0, le=52.0, allow_inf_nan=False)] = 12.0
     zone: Zone = Zone.cheek
     sex: Sex = Sex.F
