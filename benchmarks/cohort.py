@@ -32,7 +32,6 @@ from scipy.integrate import solve_ivp
 
 from microneedling.healing import model as H
 from microneedling.healing.cohort import (
-    age_factors,
     etd_coefficients,
     simulate_cohort,
     simulate_cohort_chunked,
@@ -245,7 +244,7 @@ def peak_rss_gib() -> float:
 
 def main() -> dict:
     p0 = H.default_healing_params(30.0)
-    af = np.asarray(age_factors(cohort_ages(PATIENTS)))
+    af = np.asarray(H.age_factor(cohort_ages(PATIENTS)))
     jax_s, y_jax = run_jax(p0, af)
     numba_s, y_nb = run_numba(p0, af)
     scipy_s, y_sp = run_scipy(p0, af[:SCIPY_SAMPLE])

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from microneedling.healing import model as H
-from microneedling.healing.cohort import age_factors, etd_coefficients, simulate_cohort, time_grid
+from microneedling.healing.cohort import etd_coefficients, simulate_cohort, time_grid
+from microneedling.healing.model import age_factor
 
 SESSIONS = np.arange(4) * 28.0
 DOSES = np.ones(4)
@@ -85,8 +86,10 @@ def test_fourth_order_under_grid_refinement(params, reference):
 
 def test_batch_equals_single_patients_and_age_lowers_collagen(params):
     ages = np.array([20.0, 45.0, 80.0])
-    af = age_factors(ages)
-    np.testing.assert_allclose(np.asarray(af), [H.age_factor(a) for a in ages], rtol=1e-12)
+    af = age_factor(ages)
+    # Varani 2006: 1 for the young group (midpoint 23.5 y and younger), 56/82 from 80 y on, linear between
+    np.testing.assert_allclose(np.asarray(af), [1.0 - (1.0 - 0.6829) * (45.0 - 23.5) / (80.0 - 23.5) if a == 45.0
+                                                else (1.0 if a < 23.5 else 0.6829) for a in ages], rtol=1e-12)
     batch = np.asarray(simulate_cohort(params, af, SESSIONS, DOSES, T_EVAL))
     for i in range(3):
         one = np.asarray(simulate_cohort(params, af[i:i + 1], SESSIONS, DOSES, T_EVAL))[:, 0, :]
@@ -98,7 +101,7 @@ def test_batch_equals_single_patients_and_age_lowers_collagen(params):
 def test_chunked_threads_equal_one_batch(params):
     from microneedling.healing.cohort import simulate_cohort_chunked
 
-    af = np.asarray(age_factors(np.array([20.0, 35.0, 50.0, 65.0, 80.0])))
+    af = np.asarray(age_factor(np.array([20.0, 35.0, 50.0, 65.0, 80.0])))
     whole = np.asarray(simulate_cohort(params, jnp.asarray(af), SESSIONS, DOSES, T_EVAL))
     chunked = simulate_cohort_chunked(params, af, SESSIONS, DOSES, T_EVAL, chunk=2, workers=2, select=OUT)
     np.testing.assert_allclose(chunked, whole[..., OUT], rtol=1e-12, atol=1e-12)
@@ -111,7 +114,7 @@ def test_patients_sharded_over_devices_equal_one_device(params):
 
     if jax.device_count() < 2:
         pytest.skip("one host device: nothing to shard over")
-    af = age_factors(np.linspace(18.0, 80.0, 7))
+    af = age_factor(np.linspace(18.0, 80.0, 7))
     one = np.asarray(simulate_cohort(params, af, SESSIONS, DOSES, T_EVAL, devices=1))
     sharded = simulate_cohort(params, af, SESSIONS, DOSES, T_EVAL)
     assert sharded.shape == (len(T_EVAL), 7, H.N_SPECIES)

@@ -15,17 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from microneedling.outcomes.goodman_baron import score_at_severity, severity_of_score
 from microneedling.outcomes.raters import (
     QUANT_RATER_SD,
     expected_record,
     rater_sd_from_agreement,
     record,
-    relative_severity,
-    true_score,
 )
 from microneedling.params import get_parameter
-from microneedling.trials.population import sample_cohort
 from microneedling.protocol import Scale
+from microneedling.trials.population import sample_cohort
 from microneedling.trials.spec import spec_from_dict
 from tests.test_trial_spec import DESIGN_SPEC
 
@@ -60,13 +59,13 @@ def test_expected_record_matches_monte_carlo(scale, sd):
 
 @settings(max_examples=60, deadline=None)
 @given(st.floats(1.5, 4.0), st.floats(0.0, 1.0), st.sampled_from(list(Scale)))
-def test_true_score_and_relative_severity_are_inverse(baseline, s, scale):
+def test_score_at_severity_and_severity_of_score_are_inverse(baseline, s, scale):
     if scale is Scale.goodman_baron_quantitative:
         baseline *= 10.0
-    score = true_score(baseline, s, scale)
+    score = score_at_severity(baseline, s, scale)
     lo, hi = scale.bounds
     assert lo - 1e-12 <= score <= baseline + 1e-12
-    assert relative_severity(baseline, score, scale) == pytest.approx(s, abs=1e-9)
+    assert severity_of_score(baseline, score, scale) == pytest.approx(s, abs=1e-9)
 
 
 def test_record_stays_on_the_scale():
@@ -204,8 +203,8 @@ def test_qualitative_arm_stays_on_grades():
 
 
 def test_predict_patient_band():
-    from microneedling.trials.run import predict_patient
     from microneedling.protocol import Protocol
+    from microneedling.trials.run import predict_patient
 
     weeks = [12, 52]
     p = predict_patient(30.0, {"boxcar": 1.0}, 15.0, "goodman_baron_quantitative",

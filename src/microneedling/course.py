@@ -1,47 +1,151 @@
-"""A treatment course: session protocol -> injury -> healing -> scar depth -> Goodman & Baron score over weeks.
+"""The course pipeline: protocol -> injury and dose -> healing states -> scar geometry -> Goodman & Baron score.
 
-:func:`course_trajectory` is the pure JAX core (vmap over patients: healing parameters, doses, scar geometry);
-:func:`run_course` validates a :class:`CourseQuery`, asks the mechanical engine for the injury of one session
-(:func:`microneedling.mechanics.injury.session_injury`), maps it to a dose (:func:`microneedling.healing.model.injury_dose`) and
-returns weekly series. Sessions are at weeks 0, interval, 2 x interval, ...; week 0 is the first session.
+One pipeline serves the single-patient course (``microneedling course``, the report), the virtual trials and
+sweeps, the planner's prediction and the calibrations; a single patient is a cohort of one. Steps:
+
+1. :func:`protocol_injury`: the per-layer injury of one session of the protocol
+   (:func:`microneedling.mechanics.injury.session_injury`: skin layers of the zone, the device and its needle,
+   real penetration, puncture field), and :func:`microneedling.healing.model.injury_dose` turns it into the
+   healing model's dose. Every session of a protocol has the same dose.
+2. :func:`healing_states`: the healing ODE for n patients at once, each with the age factor of
+   :func:`microneedling.healing.model.age_factor`, starting from scar-aligned collagen. The solver is a
+   parameter with one signature (:data:`Solver`): :data:`PER_PATIENT` (each patient on its own graded grid,
+   the most accurate fixed-step path) or :data:`COHORT` (one grid for all patients, batched and sharded over
+   the cores, in chunks of bounded memory).
+3. :func:`scar_depths`: each scar's depth along the healing path (:func:`microneedling.tissue.scars.scar_depth`)
+   with the injured dermis under its floor.
+4. Scores: :func:`run_course` scores a scar group on the Goodman & Baron scales
+   (:mod:`microneedling.outcomes.goodman_baron`); the trials take the exposure
+   ``x_k = -ln(depth_k / depth0_k)`` of each scar type (:func:`course_exposure`).
+
+Sessions are at weeks 0, interval, 2 x interval, ...; week 0 is the first session.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from functools import lru_cache
+from typing import Annotated, Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, model_validator
 
 from microneedling.citations import cite
 from microneedling.healing import model as healing
+from microneedling.healing.cohort import simulate_cohort_chunked
 from microneedling.mechanics.injury import Injury, session_injury
-from microneedling.outcomes import goodman_baron as scoring
-from microneedling.patient import ScarType, Sex, Zone
+from microneedling.outcomes import goodman_baron
+from microneedling.patient import SCAR_TYPES, ScarType, Sex
+from microneedling.protocol import NeedlingDevice, Protocol
 from microneedling.tissue import scars
-from microneedling.units import AgeYears, NeedleLengthMM, PositiveWeeks
+from microneedling.units import AgeYears, PositiveWeeks
+
+DAYS_PER_WEEK = 7.0
+READOUT_DAYS = 7.0  # scar maturation path resolution (scars.matured: weekly is enough for months)
+COHORT_CHUNK = 10_000  # patients per batched solve (bounded memory)
+
+Solver = Callable[..., Any]
+"""``solver(params, age_factor[n], session_days, session_doses, t_eval_days, alignment=...) -> [T, n, species]``."""
+PER_PATIENT: Solver = healing.simulate_patients
 
 
-class CourseQuery(BaseModel):
-    """Validated input of :func:`run_course` (units in names)."""
+def _cohort_solver(params, age_factor, session_days, session_doses, t_eval_days, alignment=None):
+    return jnp.asarray(simulate_cohort_chunked(params, age_factor, session_days, session_doses, t_eval_days,
+                                               chunk=COHORT_CHUNK, alignment=alignment))
 
-    model_config = ConfigDict(extra="forbid")
-    zone: Zone
+
+COHORT: Solver = _cohort_solver
+
+_COURSE_SOURCES = ("WaughSherratt2006", "Cumming2010", "McDougall2006", "Varani2006", "Fabbrocini2010",
+                   "GoodmanBaron2006quant", "GoodmanBaron2006qual")
+
+
+@lru_cache(maxsize=1)
+def base_params() -> healing.HealingParams:
+    """Healing parameters of a young adult; a patient's age enters through ``age_factor``."""
+    return healing.default_healing_params(30.0)
+
+
+# --- 1. injury and dose ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _injury(zone: str, device: str, needle_length_mm: float, passes: int | None, sex: str,
+            age_years: float) -> Injury:
+    return session_injury(zone, device, needle_length_mm, passes, sex=sex, age_years=age_years)
+
+
+def protocol_injury(protocol: Protocol, sex: Sex | str = Sex.F, age_years: float = 30.0) -> Injury:
+    """Per-layer injury of one session of a needling ``protocol`` on a patient of ``sex`` and ``age_years``
+    (cached: the trials ask for the same protocol for every arm and draw)."""
+    return _injury(protocol.zone.value, protocol.device.value, float(protocol.needle_length_mm), protocol.passes,
+                   Sex(sex).value, float(age_years))
+
+
+# --- 2. healing states -------------------------------------------------------------------------------
+
+
+def healing_states(protocol: Protocol, dose: float, age_years, t_days, solver: Solver = COHORT,
+                   params: healing.HealingParams | None = None) -> jnp.ndarray:
+    """Healing states [T, n, species] at ``t_days`` after the first session of patients aged ``age_years``
+    [n] under a treated ``protocol`` whose sessions each have ``dose``, starting from scar-aligned collagen."""
+    ages = jnp.atleast_1d(jnp.asarray(age_years, dtype=jnp.float64))
+    sessions = np.asarray(protocol.session_weeks()) * DAYS_PER_WEEK
+    doses = np.full(sessions.shape, float(dose))
+    align = scars.scar_response_params().scar_alignment
+    return solver(base_params() if params is None else params, healing.age_factor(ages), jnp.asarray(sessions),
+                  jnp.asarray(doses), jnp.asarray(t_days, dtype=jnp.float64), alignment=align)
+
+
+# --- 3. scar geometry --------------------------------------------------------------------------------
+
+
+def scar_depths(states, t_days, shape: scars.ScarShape, penetration_depth_mm: float,
+                response: scars.ScarResponse | None = None,
+                params: healing.HealingParams | None = None) -> jnp.ndarray:
+    """Depth (mm) of a scar of ``shape`` along healing ``states`` [T, ...] at ``t_days`` [T], under channels
+    reaching ``penetration_depth_mm``."""
+    p = base_params() if params is None else params
+    resp = scars.scar_response_params() if response is None else response
+    dc = scars.net_new_collagen(states[..., healing.C1], states[..., healing.C3], p.collagen1_fraction)
+    return scars.scar_depth(jnp.asarray(t_days, dtype=jnp.float64), shape.depth_mm, shape.width_mm, shape.tethering, dc, states[..., healing.A],
+                            scars.layer_below_floor_mm(penetration_depth_mm, shape.depth_mm), resp.fill,
+                            resp.access_width_mm, resp.scar_alignment, p.alignment_baseline,
+                            resp.maturation_time_d)
+
+
+# --- one patient, one scar group: the `course` command ----------------------------------------------------
+
+
+class CourseQuery(Protocol):
+    """A needling :class:`~microneedling.protocol.Protocol` applied to one group of ``scar_count`` scars of type
+    ``scar`` (typical geometry unless depth/width are given) on a patient of ``age_years`` and ``sex``,
+    followed for ``weeks`` after the first session. A nested ``protocol`` (mapping or Protocol) is accepted."""
+
+    device: NeedlingDevice
     scar: ScarType
-    device: Literal["roller", "pen", "stamp"]
-    needle_length_mm: NeedleLengthMM
-    sessions: Annotated[int, Field(ge=1, le=20)]
-    interval_weeks: Annotated[float, Field(ge=1.0, le=26.0, allow_inf_nan=False)]
     weeks: PositiveWeeks = 52.0
     age_years: AgeYears = 30.0
     sex: Sex = Sex.F
-    passes: Annotated[int, Field(ge=1, le=100)] | None = None
     scar_count: Annotated[int, Field(ge=1, le=500)] = 12
     scar_depth_mm: Annotated[float, Field(gt=0.0, le=3.0, allow_inf_nan=False)] | None = None
     scar_width_mm: Annotated[float, Field(gt=0.0, le=20.0, allow_inf_nan=False)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten_protocol(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "protocol" in data:
+            data = dict(data)
+            proto = data.pop("protocol")
+            data.update(proto.model_dump() if isinstance(proto, Protocol) else dict(proto))
+        return data
+
+    @property
+    def protocol(self) -> Protocol:
+        return Protocol(**{k: getattr(self, k) for k in Protocol.model_fields})
 
 
 @dataclass
@@ -71,52 +175,70 @@ class CourseResult:
         return out
 
 
-def course_trajectory(params: healing.HealingParams, session_days, session_doses, t_eval_days, type_code, count,
-                      depth0_mm, width_mm, tethering, layer_mm, response: scars.ScarResponse):
-    """Pure core: healing state, scar depth, G&B score and grade at ``t_eval_days`` (jit/vmap-able)."""
-    y0 = healing.baseline_state(params, alignment=response.scar_alignment)
-    y = healing.simulate(params, session_days, session_doses, t_eval_days, y0=y0)
-    dc = scars.net_new_collagen(y[:, healing.C1], y[:, healing.C3], params.collagen1_fraction)
-    depth = scars.scar_depth(t_eval_days, depth0_mm, width_mm, tethering, dc, y[:, healing.A], layer_mm,
-                             response.fill, response.access_width_mm, response.scar_alignment,
-                             params.alignment_baseline, response.maturation_time_d)
-    tc = jnp.full((1,), type_code)
-    cnt = jnp.full((1,), count)
-    score = jax.vmap(lambda d: scoring.population_score(tc, cnt, d[None]))(depth)
-    grade = jax.vmap(lambda d: scoring.qualitative_grade(tc, cnt, d[None]))(depth)
-    return y, depth, score, grade
+_CELLS = (("inflammatory_macrophages", healing.MI), ("repair_macrophages", healing.MR), ("tgfb", healing.T),
+          ("fibroblasts_rel", healing.F), ("myofibroblasts_rel", healing.MF), ("mmp_rel", healing.MMP))
 
 
-_course_jit = jax.jit(course_trajectory)
+@jax.jit
+def _scores(type_code, count, depth):
+    tc, cnt = jnp.full((1,), type_code), jnp.full((1,), count)
+    score = jax.vmap(lambda d: goodman_baron.population_score(tc, cnt, d[None]))(depth)
+    grade = jax.vmap(lambda d: goodman_baron.qualitative_grade(tc, cnt, d[None]))(depth)
+    return score, grade
 
 
-def run_course(q: CourseQuery, injury: Injury | None = None,
-               response: scars.ScarResponse | None = None) -> CourseResult:
-    """Simulate a course on one scar group of ``q.scar`` type (weekly read-out, week 0 = first session)."""
-    inj = injury if injury is not None else session_injury(q.zone, q.device, q.needle_length_mm, q.passes,
-                                                             q.sex, q.age_years)
+def run_course(q: CourseQuery, injury: Injury | None = None, response: scars.ScarResponse | None = None,
+               solver: Solver = PER_PATIENT) -> CourseResult:
+    """Simulate a course on one scar group (weekly read-out, week 0 = first session): the pipeline with a
+    cohort of one patient, scored on both Goodman & Baron scales."""
+    protocol = q.protocol
+    inj = injury if injury is not None else protocol_injury(protocol, q.sex, q.age_years)
     dose = healing.injury_dose(inj)
     shape = scars.typical_scar(q.scar, q.scar_depth_mm, q.scar_width_mm)
-    for key in ("WaughSherratt2006", "Cumming2010", "McDougall2006", "Varani2006", "Fabbrocini2010",
-                "GoodmanBaron2006quant", "GoodmanBaron2006qual"):
+    for key in _COURSE_SOURCES:
         cite(key)
-    params = healing.default_healing_params(q.age_years)
-    response = scars.scar_response_params() if response is None else response
-    session_weeks = [k * q.interval_weeks for k in range(q.sessions)]
-    n_weeks = int(np.floor(q.weeks))
-    weeks = np.arange(0, n_weeks + 1, dtype=float)
-    y, depth, score, grade = _course_jit(
-        params, jnp.asarray(session_weeks) * 7.0, jnp.full(q.sessions, dose), jnp.asarray(weeks) * 7.0,
-        scoring.TYPE_CODE[q.scar], q.scar_count, shape.depth_mm, shape.width_mm, shape.tethering,
-        scars.layer_below_floor_mm(inj.penetration_depth_mm, shape.depth_mm), response)
+    weeks = np.arange(0, int(np.floor(q.weeks)) + 1, dtype=float)
+    t_days = weeks * DAYS_PER_WEEK
+    y = healing_states(protocol, dose, [q.age_years], t_days, solver)[:, 0]
+    depth = scar_depths(y, t_days, shape, inj.penetration_depth_mm, response)
+    score, grade = _scores(goodman_baron.TYPE_CODE[q.scar], q.scar_count, depth)
     y = np.asarray(y)
-    cells = {name: y[:, idx].tolist() for name, idx in (("inflammatory_macrophages", healing.MI),
-                                                        ("repair_macrophages", healing.MR), ("tgfb", healing.T),
-                                                        ("fibroblasts_rel", healing.F),
-                                                        ("myofibroblasts_rel", healing.MF), ("mmp_rel", healing.MMP))}
     return CourseResult(
         weeks=weeks.tolist(), collagen_I_rel=y[:, healing.C1].tolist(), collagen_III_rel=y[:, healing.C3].tolist(),
         elastin_rel=y[:, healing.E].tolist(), alignment=y[:, healing.A].tolist(),
         scar_depth_mm=np.asarray(depth).tolist(), gb_quantitative=np.asarray(score).tolist(),
-        gb_grade=[int(g) for g in np.asarray(grade)], dose_per_session=float(dose), session_weeks=session_weeks,
-        injury=inj, shape=shape, cells=cells)
+        gb_grade=[int(g) for g in np.asarray(grade)], dose_per_session=float(dose),
+        session_weeks=protocol.session_weeks(), injury=inj, shape=shape,
+        cells={name: y[:, idx].tolist() for name, idx in _CELLS})
+
+
+# --- a cohort, every scar type: the trials -------------------------------------------------------------
+
+
+def course_relative_depth(protocol: Protocol, age_years, t_weeks, solver: Solver = COHORT) -> jnp.ndarray:
+    """Scar depth relative to baseline, [n, len(SCAR_TYPES), T], at ``t_weeks`` after the first session, for
+    the typical scar of each type (the injury of the cohort's mean age, female)."""
+    t_weeks = np.asarray(t_weeks, dtype=np.float64)
+    t_end = float(t_weeks.max()) * DAYS_PER_WEEK
+    dense = np.unique(np.concatenate([np.arange(0.0, t_end + READOUT_DAYS, READOUT_DAYS),
+                                      t_weeks * DAYS_PER_WEEK, [0.0]]))
+    dense = dense[dense <= t_end + 1e-9]
+    pick = np.asarray([int(np.argmin(np.abs(dense - w * DAYS_PER_WEEK))) for w in t_weeks])
+    ages = jnp.atleast_1d(jnp.asarray(age_years, dtype=jnp.float64))
+    inj = protocol_injury(protocol, Sex.F, round(float(jnp.mean(ages)), 1))
+    y = healing_states(protocol, healing.injury_dose(inj), ages, dense, solver)  # [Td, n, S]
+    rel = []
+    for t in SCAR_TYPES:
+        shape = scars.typical_scar(t)
+        rel.append(scar_depths(y, dense, shape, inj.penetration_depth_mm)[pick] / shape.depth_mm)  # [T, n]
+    return jnp.transpose(jnp.stack(rel, axis=0), (2, 0, 1))
+
+
+def course_exposure(protocol: Protocol, age_years, t_weeks, solver: Solver = COHORT) -> jnp.ndarray:
+    """Exposure ``-ln(relative depth)`` of each scar type, [n, len(SCAR_TYPES), T]; 0 for an untreated
+    control."""
+    ages = jnp.atleast_1d(jnp.asarray(age_years, dtype=jnp.float64))
+    if not protocol.treated:
+        return jnp.zeros((ages.shape[0], len(SCAR_TYPES), len(np.atleast_1d(t_weeks))))
+    rel = course_relative_depth(protocol, ages, t_weeks, solver)
+    return -jnp.log(jnp.clip(rel, 1e-12, 1.0))

@@ -57,6 +57,10 @@ class ScarType(StrEnum):
     rolling = "rolling"
 
 
+SCAR_TYPES: tuple[ScarType, ...] = tuple(ScarType)
+"""The atrophic scar types, in the order of every per-type array axis."""
+
+
 class ScarGroup(StrictInput):
     """A group of similar scars in one zone: type, how many, typical depth and width."""
 

@@ -30,7 +30,8 @@ from pydantic import Field, model_validator
 from microneedling.citations import bibliography
 from microneedling.errors import InputError
 from microneedling.inputs import StrictInput
-from microneedling.outcomes.raters import expected_record, rater_sd, true_score
+from microneedling.outcomes.goodman_baron import score_at_severity
+from microneedling.outcomes.raters import expected_record, rater_sd
 from microneedling.protocol import Scale
 from microneedling.trials.population import sample_cohort
 from microneedling.trials.run import THETA_NAMES, Posterior, cohort_exposure, severity, simulate_arm
@@ -121,7 +122,7 @@ class _FitData:
         sd_r = rater_sd(Scale.goodman_baron_quantitative) if self.scale is Scale.goodman_baron_quantitative else qual_sd
         b0 = self.cohort.baseline_true
         s = severity(self.x, self.cohort.scar_weights, self.cohort.response_z, gain, sd)
-        true = true_score(b0[:, None], s, self.scale)
+        true = score_at_severity(b0[:, None], s, self.scale)
         e0 = expected_record(b0, self.scale, sd_r).mean()
         et = expected_record(true, self.scale, sd_r).mean(0)
         mean = self.obs_baseline - (e0 - et)

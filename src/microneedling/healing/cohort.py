@@ -187,17 +187,6 @@ def simulate_cohort(params: healing.HealingParams, age_factor, session_days, ses
     return jax.device_put(y[:, :n], jax.devices()[0])
 
 
-def age_factors(age_years) -> jnp.ndarray:
-    """:func:`microneedling.healing.model.age_factor` for an array of ages (same parameters, vectorised)."""
-    from microneedling.params import parameter_value
-
-    young = parameter_value("healing.age.young_years")
-    old = parameter_value("healing.age.old_years")
-    ratio = parameter_value("healing.age.procollagen_ratio_old_to_young")
-    u = jnp.clip((jnp.asarray(age_years, dtype=jnp.float64) - young) / (old - young), 0.0, 1.0)
-    return 1.0 - (1.0 - ratio) * u
-
-
 def simulate_cohort_chunked(params: healing.HealingParams, age_factor, session_days, session_doses, t_eval_days,
                             chunk: int = 10_000, workers: int | None = None, alignment: float | None = None,
                             select: list[int] | None = None, **grid) -> np.ndarray:

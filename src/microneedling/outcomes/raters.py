@@ -1,10 +1,4 @@
-"""Goodman & Baron scales: from the internal scar state to what a rater records, with rater noise.
-
-Internal state: a patient's *relative scar severity* ``s`` (1 at baseline, 0 when the atrophic component is
-gone), the course model's output. On the quantitative scale (0-84 points; Goodman & Baron 2006, J Cosmet
-Dermatol 5:48) the points are counts x severity classes, so the true score scales with severity:
-``q = q0 * s``. On the qualitative scale (grade 1-4; Goodman & Baron 2006, Dermatol Surg 32:1458) grade 1 is
-macular (colour, not contour), so only the part above 1 scales: ``g = 1 + (g0 - 1) * s``.
+"""Raters: what a rater records of a true Goodman & Baron score, with rater noise.
 
 A rater records the true value plus Gaussian noise, rounded to the scale's integer steps and clipped to its
 range. The quantitative rater SD is derived from the scale's validation (19 of 21 patients scored within
@@ -47,21 +41,6 @@ def rater_sd(scale: Scale, qualitative_sd: float | None = None) -> float:
     if scale is Scale.goodman_baron_quantitative:
         return parameter_value(QUANT_RATER_SD)
     return parameter_value(QUAL_RATER_SD) if qualitative_sd is None else qualitative_sd
-
-
-def true_score(baseline_true, severity, scale: Scale):
-    """True (noise-free) score on ``scale`` of a patient whose baseline is ``baseline_true`` at relative
-    severity ``severity`` (arrays broadcast)."""
-    if scale is Scale.goodman_baron_quantitative:
-        return baseline_true * severity
-    return 1.0 + (baseline_true - 1.0) * severity
-
-
-def relative_severity(baseline_true, score, scale: Scale):
-    """Inverse of :func:`true_score`: the relative severity that gives ``score``."""
-    if scale is Scale.goodman_baron_quantitative:
-        return score / baseline_true
-    return (score - 1.0) / (baseline_true - 1.0)
 
 
 def record(key, true, scale: Scale, sd):

@@ -8,8 +8,7 @@ drawn with the spec's SD less the rater's share: var_true = max(sd^2 - sd_rater^
 
 Scar mix: every patient carries the arm's fractions (no source gives the per-patient spread of the mix, so
 none is invented). Fitzpatrick type is recorded but does not enter the response: trials across phototypes
-I-VI report the same improvement (see data/trials and Fabbrocini et al.'s phototype study in
-published-data.md 1.4b).
+I-VI report the same improvement (see data/trials).
 """
 
 from __future__ import annotations
@@ -21,11 +20,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from microneedling.outcomes.raters import rater_sd
-from microneedling.patient import Fitzpatrick, ScarType
+from microneedling.patient import SCAR_TYPES, Fitzpatrick, ScarType
 from microneedling.protocol import Scale
 from microneedling.trials.spec import Population
 
-SCAR_TYPES: tuple[ScarType, ...] = (ScarType.icepick, ScarType.boxcar, ScarType.rolling)
 FITZPATRICK: tuple[Fitzpatrick, ...] = tuple(Fitzpatrick)
 AGE_BOUNDS_YEARS = (12.0, 100.0)
 

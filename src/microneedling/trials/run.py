@@ -1,7 +1,7 @@
 """Virtual clinical trials: cohorts through the course model, scored on the Goodman & Baron scales.
 
 For each arm: virtual patients (:mod:`microneedling.trials.population`) go through the course model
-(:mod:`microneedling.course_cohort`: injury -> healing ODE -> scar depth of each type), which gives each
+(:mod:`microneedling.course`: injury -> healing ODE -> scar depth of each type), which gives each
 patient's *exposure* ``x_k(t) = -ln(depth_k(t) / depth_k(0))`` per scar type k. The clinical response adds
 what the course model does not know, with calibrated parameters (``data/parameters/trial_response.csv``,
 posterior in ``data/calibration/trial_response_fit.json``, fitted by ``microneedling calibrate``):
@@ -31,8 +31,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from microneedling.citations import cite
-from microneedling.course_cohort import course_exposure
-from microneedling.outcomes.raters import QUAL_RATER_SD, rater_sd, record, true_score
+from microneedling.course import course_exposure
+from microneedling.outcomes.goodman_baron import score_at_severity
+from microneedling.outcomes.raters import QUAL_RATER_SD, rater_sd, record
 from microneedling.params import get_parameter
 from microneedling.protocol import Protocol, Scale
 from microneedling.trials.population import SCAR_TYPES, Cohort, sample_cohort, scar_weights
@@ -106,7 +107,7 @@ def arm_statistics(key, x, weights, baseline_true, z, thetas, scale: Scale, quan
         k0, k1, kb = jax.random.split(k, 3)
         s = severity(x, weights, z, gain, sd)
         rec0 = record(k0, baseline_true, scale, sd_r)
-        rec = record(k1, true_score(baseline_true[:, None], s, scale), scale, sd_r)
+        rec = record(k1, score_at_severity(baseline_true[:, None], s, scale), scale, sd_r)
         idx = jax.random.randint(kb, (n,), 0, n)
         change = rec0[:, None] - rec
         return {
@@ -155,8 +156,6 @@ def simulate_arm(arm: Arm, weeks: list[float], key, draws: int, post: Posterior 
 
 def cohort_exposure(cohort: Cohort, protocol: Protocol, weeks: list[float]) -> jnp.ndarray:
     """Collagen exposure [n, K, T] of every patient of ``cohort`` under ``protocol`` at ``weeks``."""
-    if not protocol.treated:
-        return jnp.zeros((cohort.n, len(SCAR_TYPES), len(weeks)))
     return course_exposure(protocol, cohort.age_years, weeks)
 
 
@@ -203,14 +202,11 @@ def predict_patient(age_years: float, scar_mix: dict, baseline: float, scale: Sc
     thetas = post.draws(k_theta, n_draws)
     w = scar_weights({k: v for k, v in scar_mix.items()})
     w = w / jnp.sum(w)
-    if protocol.treated:
-        x = course_exposure(protocol, jnp.asarray([float(age_years)]), weeks)[0]  # [K, T]
-    else:
-        x = jnp.zeros((len(SCAR_TYPES), len(weeks)))
+    x = course_exposure(protocol, [float(age_years)], weeks)[0]  # [K, T]
     z = jax.random.normal(k_z, (n_draws,))
     m = thetas[:, 0] * jnp.exp(thetas[:, 1] * z - 0.5 * thetas[:, 1] ** 2)
     s = jnp.einsum("k,dkt->dt", w, jnp.exp(-m[:, None, None] * x[None]))
-    scores = np.asarray(true_score(jnp.asarray(baseline), s, scale))
+    scores = np.asarray(score_at_severity(jnp.asarray(baseline), s, scale))
     return {
         "weeks": [float(x) for x in weeks], "scale": scale.value, "baseline": float(baseline),
         "score_mean": scores.mean(0).tolist(),

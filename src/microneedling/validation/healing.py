@@ -142,12 +142,12 @@ def scar_types() -> Comparison:
 def gb_range() -> Comparison:
     """The encoded point table reproduces the scale's stated maximum of 84 (all categories over 20 lesions,
     keloids over 20 cm^2) and minimum 0."""
-    from microneedling.outcomes import goodman_baron as scoring
+    from microneedling.outcomes import goodman_baron
     from microneedling.params import parameter_value
 
-    full = float(scoring.quantitative_score(np.full(scoring.N_CATEGORIES, 21.0), keloid_area_cm2=25.0))
-    empty = float(scoring.quantitative_score(np.zeros(scoring.N_CATEGORIES)))
-    top = parameter_value("scoring.gb.max_score_points")
+    full = float(goodman_baron.quantitative_score(np.full(goodman_baron.N_CATEGORIES, 21.0), keloid_area_cm2=25.0))
+    empty = float(goodman_baron.quantitative_score(np.zeros(goodman_baron.N_CATEGORIES)))
+    top = parameter_value("goodman_baron.gb.max_score_points")
     return Comparison(
         name="gb_quantitative_range", title="Goodman & Baron quantitative scale range", quantity="score (points)",
         x_label="population", x=["no scars", "every category > 20 lesions"], observed=[0.0, top],

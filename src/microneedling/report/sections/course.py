@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from microneedling.course import CourseQuery, run_course
-from microneedling.outcomes import goodman_baron as scoring
+from microneedling.outcomes import goodman_baron
 from microneedling.report.html import Section
 from microneedling.report.sections import DemoContext
 from microneedling.tissue import scars
@@ -30,7 +30,7 @@ def build(ctx: DemoContext) -> Section:
                                 scar_depth_mm=g.depth_mm, scar_width_mm=g.width_mm, **PROTOCOL)
                 r = run_course(q)
                 first = first or (p.id, zs.zone.value, g.type.value, r)
-                types.append(scoring.TYPE_CODE[g.type])
+                types.append(goodman_baron.TYPE_CODE[g.type])
                 counts.append(g.count)
                 d0.append(r.scar_depth_mm[0])
                 d52.append(r.scar_depth_mm[-1])
@@ -40,10 +40,10 @@ def build(ctx: DemoContext) -> Section:
                 section_row_scar = (r.shape, r.scar_depth_mm[0], r.scar_depth_mm[-1])
                 ctx.results.setdefault("_course_shapes", {})[g.type.value] = section_row_scar
         t, c = np.asarray(types), np.asarray(counts)
-        before = float(scoring.population_score(t, c, np.asarray(d0)))
-        after = float(scoring.population_score(t, c, np.asarray(d52)))
-        g_before = int(scoring.qualitative_grade(t, c, np.asarray(d0)))
-        g_after = int(scoring.qualitative_grade(t, c, np.asarray(d52)))
+        before = float(goodman_baron.population_score(t, c, np.asarray(d0)))
+        after = float(goodman_baron.population_score(t, c, np.asarray(d52)))
+        g_before = int(goodman_baron.qualitative_grade(t, c, np.asarray(d0)))
+        g_after = int(goodman_baron.qualitative_grade(t, c, np.asarray(d52)))
         rows.append([p.id, p.age_years, before, after, g_before, g_after])
     section.table(["patient", "age (y)", "G&B quantitative before", "after 52 w", "grade before", "after 52 w"], rows)
     shapes = ctx.results.pop("_course_shapes", {})
