@@ -12,7 +12,8 @@ import tempfile
 import pytest
 from planner_support import Client, free_port, pg_bin, seed_users
 
-from microneedling.planner.app import Settings, create_app
+from microneedling.planner.app import create_app
+from microneedling.planner.settings import Settings
 
 
 @pytest.fixture(scope="module")

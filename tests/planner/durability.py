@@ -10,8 +10,9 @@ import httpx
 from planner_support import PASSWORD, PATIENT, free_port, seed_users, start_server
 from sqlalchemy import select
 
-from microneedling.planner.app import Settings, create_app
+from microneedling.planner.app import create_app
 from microneedling.planner.models import AuditRow, PatientRow, ScarRow
+from microneedling.planner.settings import Settings
 
 
 def kill_during_writes(database_url: str, writers: int = 4, min_acks: int = 40) -> dict:

@@ -99,7 +99,8 @@ def fresh_pg_database(url: str, name: str) -> str:
 # ---- a real server in a subprocess ----------------------------------------------------------------------
 SERVER_SCRIPT = """
 import sys, uvicorn
-from microneedling.planner.app import Settings, create_app
+from microneedling.planner.app import create_app
+from microneedling.planner.settings import Settings
 uvicorn.run(create_app(Settings(database_url=sys.argv[1], fast_hash=True)), host="127.0.0.1",
             port=int(sys.argv[2]), log_level="error")
 """

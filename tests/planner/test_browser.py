@@ -8,7 +8,8 @@ import tempfile
 import pytest
 from planner_support import PASSWORD, free_port, seed_users, start_server
 
-from microneedling.planner.app import Settings, create_app
+from microneedling.planner.app import create_app
+from microneedling.planner.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -6,7 +6,8 @@ from durability import kill_during_writes
 from planner_support import PATIENT, Client, fresh_pg_database, seed_users
 from test_durability_migrations import check_up_down
 
-from microneedling.planner.app import Settings, create_app
+from microneedling.planner.app import create_app
+from microneedling.planner.settings import Settings
 
 
 def test_postgres_migrations_up_and_down(postgres_url):

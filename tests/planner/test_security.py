@@ -8,8 +8,9 @@ from fastapi.testclient import TestClient
 from planner_support import FORM_PATIENT, PASSWORD, PATIENT, Client, seed_users
 
 from microneedling.planner import models
-from microneedling.planner.app import Settings, create_app
+from microneedling.planner.app import create_app
 from microneedling.planner.services import count
+from microneedling.planner.settings import Settings
 
 
 def n(planner, model):

@@ -1,10 +1,8 @@
 """The planner web application: ``create_app(Settings)`` builds the FastAPI app on a database URL,
-running the Alembic migrations first."""
+running the Alembic migrations first. The settings are in :mod:`microneedling.planner.settings`."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from importlib import resources
 
 from fastapi import FastAPI, Request
@@ -25,17 +23,9 @@ from microneedling.planner.models import User
 from microneedling.planner.schemas import UserIn
 from microneedling.planner.security import RateLimiter, hasher
 from microneedling.planner.services import Conflict, NotFound, create_user
+from microneedling.planner.settings import Settings
 
-ADMIN_PASSWORD_ENV = "MICRONEEDLING_ADMIN_PASSWORD"
-
-
-@dataclass
-class Settings:
-    database_url: str = "sqlite:///microneedling-planner.db"
-    fast_hash: bool = False  # cheaper argon2 parameters: test databases only
-    max_login_failures: int = 5
-    login_window_s: float = 300.0
-    admin_password: str | None = None  # creates user "admin" on an empty database
+__all__ = ["Settings", "create_app"]  # Settings re-exported for microneedling.cli.serve
 
 
 def _is_api(request: Request) -> bool:
@@ -71,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
 
-    password = settings.admin_password or os.environ.get(ADMIN_PASSWORD_ENV)
+    password = settings.initial_admin_password()
     if password:
         with app.state.sessions() as db:
             if db.scalar(select(User).limit(1)) is None:
