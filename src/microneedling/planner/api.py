@@ -6,12 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
-from sqlalchemy import select
 
 from microneedling.planner import services as sv
 from microneedling.planner.deps import Ctx, current, get_db, require
 from microneedling.planner.login import do_login, do_logout, set_session_cookie
-from microneedling.planner.models import User
 from microneedling.planner.schemas import (
     AppointmentIn,
     FollowUpIn,
@@ -152,7 +150,7 @@ def add_followup(patient_id: int, body: FollowUpIn, ctx: Ctx = Depends(require("
 @router.get("/users")
 def users(ctx: Ctx = Depends(require("users.manage"))) -> list[dict]:
     return [{"id": u.id, "username": u.username, "role": u.role, "provider_id": u.provider_id, "active": u.active}
-            for u in ctx.db.scalars(select(User).order_by(User.id))]
+            for u in sv.list_users(ctx.db)]
 
 
 @router.post("/users", status_code=201)

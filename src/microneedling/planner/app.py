@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
-from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from microneedling import __version__
@@ -19,10 +18,8 @@ from microneedling.errors import InputError
 from microneedling.planner import api, pages
 from microneedling.planner.db import make_engine, migrate, session_factory
 from microneedling.planner.deps import AuthRequired, Forbidden
-from microneedling.planner.models import User
-from microneedling.planner.schemas import UserIn
 from microneedling.planner.security import RateLimiter, hasher
-from microneedling.planner.services import Conflict, NotFound, create_user
+from microneedling.planner.services import Conflict, NotFound, create_first_admin
 from microneedling.planner.settings import Settings
 
 __all__ = ["Settings", "create_app"]  # Settings re-exported for microneedling.cli.serve
@@ -64,9 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     password = settings.initial_admin_password()
     if password:
         with app.state.sessions() as db:
-            if db.scalar(select(User).limit(1)) is None:
-                create_user(db, UserIn(username="admin", password=password, role="admin"), app.state.hasher)
-                db.commit()
+            create_first_admin(db, password, app.state.hasher)
+            db.commit()
 
     @app.exception_handler(AuthRequired)
     def _auth(request: Request, exc: AuthRequired):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import HTTPException, Request, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from microneedling.planner.models import User
@@ -14,7 +13,7 @@ from microneedling.planner.security import (
     open_session,
     verify_password,
 )
-from microneedling.planner.services import audit
+from microneedling.planner.services import audit, user_by_name
 
 
 class TooManyAttempts(HTTPException):
@@ -39,7 +38,7 @@ def do_login(request: Request, db: Session, username: str, password: str) -> tup
         audit(db, None, "login_blocked", "user", None, username=username)
         db.commit()
         raise TooManyAttempts()
-    user = db.scalar(select(User).where(User.username == username))
+    user = user_by_name(db, username)
     ok = user is not None and user.active and verify_password(user.password_hash, password, request.app.state.hasher)
     if not ok:
         limiter.failed(*keys)

@@ -11,12 +11,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from microneedling.clinic.zone_plan import DEFAULT_LENGTHS_MM, zone_caps
 from microneedling.errors import InputError
 from microneedling.patient import Fitzpatrick, ScarType, Sex, Zone
-from microneedling.planner import ics, prediction
+from microneedling.planner import ics
 from microneedling.planner import services as sv
 from microneedling.planner.deps import Ctx, check_csrf, form_data, get_db, require
 from microneedling.planner.figures import has_figure, outcome_figure, outcome_png
@@ -27,7 +26,6 @@ from microneedling.planner.login import (
     do_logout,
     set_session_cookie,
 )
-from microneedling.planner.models import User
 from microneedling.planner.schemas import (
     AppointmentIn,
     FollowUpIn,
@@ -164,7 +162,7 @@ def _patient_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
     plans = sv.plans_of(ctx.db, row)
     followups = sv.followups_of(ctx.db, row)
-    observed = [(f.week, f.gb_score) for f in followups if f.gb_score is not None]
+    observed = sv.observed_scores(ctx.db, row)
     latest = plans[-1] if plans else None
     fig = has_figure([(latest.name, latest.result["prediction"])] if latest else [], observed)
     appts = sv.appointments_of(ctx.db, None, row.id)
@@ -207,22 +205,10 @@ def _lengths(text: str | None) -> list[str]:
 @router.get("/patients/{patient_id}/plans/new")
 def plan_new(request: Request, patient_id: int, ctx: Ctx = Depends(require("plan.write"))) -> HTMLResponse:
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
+    baseline, basis = sv.suggested_baseline(ctx.db, row)
     return render(request, "plan_new.html", ctx, patient=row, decision=sv.decision(ctx.db, row).as_dict(),
                   lengths=", ".join(f"{v:g}" for v in DEFAULT_LENGTHS_MM), errors=[], caps=_caps_for(row),
-                  values={"baseline_gb_score": _suggested_baseline(ctx, row)[0]},
-                  baseline_basis=_suggested_baseline(ctx, row)[1])
-
-
-def _suggested_baseline(ctx: Ctx, row) -> tuple[str, str]:
-    """A rated week-0 score if recorded, else the score computed from the scar list (for the provider to
-    confirm or clear)."""
-    rated = [f.gb_score for f in sv.followups_of(ctx.db, row) if f.week <= 0 and f.gb_score]
-    if rated:
-        return f"{rated[-1]:g}", "rated at week 0"
-    gb = prediction.goodman_baron(sv.patient_model(row))
-    if gb.get("available") and gb["score"] > 0:
-        return f"{gb['score']:g}", "computed from the scar list (scoring engine); confirm or replace with a rating"
-    return "", "none recorded"
+                  values={"baseline_gb_score": "" if baseline is None else f"{baseline:g}"}, baseline_basis=basis)
 
 
 def _caps_for(row) -> dict[str, float]:
@@ -266,21 +252,16 @@ def _edited_caps(form: dict[str, str], row) -> dict[str, str]:
 
 def _plan_context(ctx: Ctx, plan_id: int) -> dict:
     plan, row = sv.get_plan(ctx.db, ctx.user, plan_id)
-    observed = [(f.week, f.gb_score) for f in sv.followups_of(ctx.db, row) if f.gb_score is not None]
     return {"plan": plan, "patient": row, "data": sv.plan_dict(plan),
-            "figure": outcome_figure([(plan.name, plan.result["prediction"])], observed)}
+            "figure": outcome_figure([(plan.name, plan.result["prediction"])], sv.observed_scores(ctx.db, row))}
 
 
 @router.get("/plans/{plan_id}")
 def plan_detail(request: Request, plan_id: int, ctx: Ctx = Depends(require("patient.read"))) -> HTMLResponse:
     plan, row = sv.get_plan(ctx.db, ctx.user, plan_id)
-    observed = _observed(ctx, row)
+    observed = sv.observed_scores(ctx.db, row)
     fig = f"/plans/{plan.id}/outcome.png" if has_figure([(plan.name, plan.result["prediction"])], observed) else None
     return render(request, "plan.html", ctx, plan=plan, patient=row, data=sv.plan_dict(plan), figure=fig)
-
-
-def _observed(ctx: Ctx, row) -> list[tuple[float, float]]:
-    return [(f.week, f.gb_score) for f in sv.followups_of(ctx.db, row) if f.gb_score is not None]
 
 
 def _png(png: bytes | None) -> Response:
@@ -292,7 +273,7 @@ def _png(png: bytes | None) -> Response:
 @router.get("/plans/{plan_id}/outcome.png")
 def plan_png(plan_id: int, ctx: Ctx = Depends(require("patient.read"))) -> Response:
     plan, row = sv.get_plan(ctx.db, ctx.user, plan_id)
-    return _png(outcome_png([(plan.name, plan.result["prediction"])], _observed(ctx, row)))
+    return _png(outcome_png([(plan.name, plan.result["prediction"])], sv.observed_scores(ctx.db, row)))
 
 
 @router.get("/patients/{patient_id}/outcome.png")
@@ -300,7 +281,7 @@ def patient_png(patient_id: int, compare: bool = False, ctx: Ctx = Depends(requi
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
     plans = sv.plans_of(ctx.db, row)
     chosen = plans if compare else plans[-1:]
-    return _png(outcome_png([(p.name, p.result["prediction"]) for p in chosen], _observed(ctx, row)))
+    return _png(outcome_png([(p.name, p.result["prediction"]) for p in chosen], sv.observed_scores(ctx.db, row)))
 
 
 @router.get("/plans/{plan_id}/print")
@@ -313,7 +294,7 @@ def plan_print(request: Request, plan_id: int, ctx: Ctx = Depends(require("patie
 def compare(request: Request, patient_id: int, ctx: Ctx = Depends(require("patient.read"))) -> HTMLResponse:
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
     plans = sv.plans_of(ctx.db, row)
-    fig = has_figure([(p.name, p.result["prediction"]) for p in plans], _observed(ctx, row))
+    fig = has_figure([(p.name, p.result["prediction"]) for p in plans], sv.observed_scores(ctx.db, row))
     return render(request, "compare.html", ctx, patient=row, plans=[sv.plan_dict(p) for p in plans],
                   figure=f"/patients/{row.id}/outcome.png?compare=true" if fig else None)
 
@@ -398,7 +379,7 @@ def patient_ics(patient_id: int, ctx: Ctx = Depends(require("patient.read"))) ->
 # ---- admin ------------------------------------------------------------------------------------------
 @router.get("/admin/users")
 def users_page(request: Request, ctx: Ctx = Depends(require("users.manage"))) -> HTMLResponse:
-    return render(request, "users.html", ctx, users=list(ctx.db.scalars(select(User).order_by(User.id))), errors=[])
+    return render(request, "users.html", ctx, users=sv.list_users(ctx.db), errors=[])
 
 
 @router.post("/admin/users")
@@ -412,12 +393,11 @@ def users_create(request: Request, form: dict = Depends(form_data),
     except (ValidationError, InputError) as exc:
         ctx.db.rollback()
         return render(request, "users.html", ctx, status=422, errors=errors_of(exc),
-                      users=list(ctx.db.scalars(select(User).order_by(User.id))))
+                      users=sv.list_users(ctx.db))
     ctx.db.commit()
     return _see_other("/admin/users")
 
 
 @router.get("/admin/audit")
 def audit_page(request: Request, ctx: Ctx = Depends(require("audit.read"))) -> HTMLResponse:
-    names = {u.id: u.username for u in ctx.db.scalars(select(User))}
-    return render(request, "audit.html", ctx, rows=sv.audit_rows(ctx.db, 500), names=names)
+    return render(request, "audit.html", ctx, rows=sv.audit_rows(ctx.db, 500), names=sv.usernames(ctx.db))

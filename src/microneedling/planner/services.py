@@ -51,8 +51,21 @@ def audit(db: Session, user: User | None, action: str, entity: str, entity_id: i
 
 
 # ---- users -------------------------------------------------------------------------------------------
+def user_by_name(db: Session, username: str) -> User | None:
+    return db.scalar(select(User).where(User.username == username))
+
+
+def list_users(db: Session) -> list[User]:
+    return list(db.scalars(select(User).order_by(User.id)))
+
+
+def usernames(db: Session) -> dict[int, str]:
+    """User id -> username, for showing who did what."""
+    return {u.id: u.username for u in db.scalars(select(User))}
+
+
 def create_user(db: Session, data: UserIn, ph, actor: User | None = None) -> User:
-    if db.scalar(select(User).where(User.username == data.username)) is not None:
+    if user_by_name(db, data.username) is not None:
         raise InputError("username", data.username, "is already taken")
     if data.role == "assistant":
         prov = db.get(User, data.provider_id) if data.provider_id is not None else None
@@ -68,14 +81,25 @@ def create_user(db: Session, data: UserIn, ph, actor: User | None = None) -> Use
     return user
 
 
+def create_first_admin(db: Session, password: str, ph) -> User | None:
+    """User "admin" with ``password`` if the database has no user yet (else nothing)."""
+    if db.scalar(select(User).limit(1)) is not None:
+        return None
+    return create_user(db, UserIn(username="admin", password=password, role="admin"), ph)
+
+
 # ---- patients ----------------------------------------------------------------------------------------
-def create_patient(db: Session, user: User, data: PatientIn) -> PatientRow:
-    row = PatientRow(owner_id=user.id, label=data.label, age_years=data.age_years, sex=data.sex.value,
-                     fitzpatrick=data.fitzpatrick.value, history=data.history.model_dump())
+def _add_scars(row: PatientRow, data: PatientIn) -> None:
     for zs in data.zones:
         for g in zs.scars:
             row.scars.append(ScarRow(zone=zs.zone.value, type=g.type.value, count=g.count, depth_mm=g.depth_mm,
                                      width_mm=g.width_mm))
+
+
+def create_patient(db: Session, user: User, data: PatientIn) -> PatientRow:
+    row = PatientRow(owner_id=user.id, label=data.label, age_years=data.age_years, sex=data.sex.value,
+                     fitzpatrick=data.fitzpatrick.value, history=data.history.model_dump())
+    _add_scars(row, data)
     db.add(row)
     db.flush()
     audit(db, user, "create", "patient", row.id, input=data.model_dump(mode="json"))
@@ -89,10 +113,7 @@ def update_patient(db: Session, user: User, row: PatientRow, data: PatientIn) ->
     row.label, row.age_years, row.sex = data.label, data.age_years, data.sex.value
     row.fitzpatrick, row.history = data.fitzpatrick.value, data.history.model_dump()
     row.scars.clear()
-    for zs in data.zones:
-        for g in zs.scars:
-            row.scars.append(ScarRow(zone=zs.zone.value, type=g.type.value, count=g.count, depth_mm=g.depth_mm,
-                                     width_mm=g.width_mm))
+    _add_scars(row, data)
     db.flush()
     audit(db, user, "update", "patient", row.id, before=before, after=data.model_dump(mode="json"))
     return row
@@ -132,12 +153,14 @@ def patient_dict(row: PatientRow) -> dict:
 # ---- candidacy ---------------------------------------------------------------------------------------
 def overrides_of(db: Session, row: PatientRow) -> list[candidacy.Override]:
     rows = db.scalars(select(OverrideRow).where(OverrideRow.patient_id == row.id).order_by(OverrideRow.id))
-    names = {u.id: u.username for u in db.scalars(select(User))}
+    names = usernames(db)
     return [candidacy.Override(rule_id=o.rule_id, reason=o.reason, by=names.get(o.user_id, "?")) for o in rows]
 
 
-def decision(db: Session, row: PatientRow) -> candidacy.Decision:
-    return candidacy.decide(candidacy.evaluate(patient_model(row)), overrides_of(db, row))
+def decision(db: Session, row: PatientRow, patient: Patient | None = None) -> candidacy.Decision:
+    """The candidacy rules on the patient (``patient``: ``patient_model(row)`` if already built) and the
+    overrides recorded for them."""
+    return candidacy.decide(candidacy.evaluate(patient or patient_model(row)), overrides_of(db, row))
 
 
 def add_override(db: Session, user: User, row: PatientRow, data: OverrideIn) -> OverrideRow:
@@ -153,19 +176,16 @@ def add_override(db: Session, user: User, row: PatientRow, data: OverrideIn) -> 
 
 # ---- plans -------------------------------------------------------------------------------------------
 def make_plan(db: Session, user: User, row: PatientRow, data: PlanIn) -> PlanRow:
-    """Candidacy first (contraindications must have been overridden), then the per-zone plan and prediction."""
-    dec = decision(db, row)
-    if dec.blocking:
-        raise Conflict("contraindications not overridden: " + ", ".join(f.rule_id for f in dec.blocking))
+    """Candidacy first (contraindications must have been overridden), then the per-zone plan and prediction
+    (baseline: the one given, else the rated week-0 score). The plan's references are what these cite."""
     reset_citations()
     patient = patient_model(row)
-    dec = candidacy.decide(candidacy.evaluate(patient), overrides_of(db, row))
+    dec = decision(db, row, patient)
+    if dec.blocking:
+        raise Conflict("contraindications not overridden: " + ", ".join(f.rule_id for f in dec.blocking))
     req = PlanRequest(**data.model_dump(exclude={"name", "baseline_gb_score"}))
     zp = plan_zones(patient, req)
-    baseline = data.baseline_gb_score
-    if baseline is None:
-        base = [f.gb_score for f in followups_of(db, row) if f.week <= 0 and f.gb_score]
-        baseline = base[-1] if base else None
+    baseline = data.baseline_gb_score if data.baseline_gb_score is not None else rated_baseline(db, row)
     pred = prediction.predict(patient, zp, baseline)
     result = {"zone_plan": zp.as_dict(), "candidacy": dec.as_dict(), "prediction": pred,
               "goodman_baron": prediction.goodman_baron(patient),
@@ -260,6 +280,29 @@ def add_followup(db: Session, user: User, row: PatientRow, data: FollowUpIn) -> 
 
 def followups_of(db: Session, row: PatientRow) -> list[FollowUpRow]:
     return list(db.scalars(select(FollowUpRow).where(FollowUpRow.patient_id == row.id).order_by(FollowUpRow.week)))
+
+
+def observed_scores(db: Session, row: PatientRow) -> list[tuple[float, float]]:
+    """(week, Goodman & Baron quantitative score) of each follow-up that has a score."""
+    return [(f.week, f.gb_score) for f in followups_of(db, row) if f.gb_score is not None]
+
+
+def rated_baseline(db: Session, row: PatientRow) -> float | None:
+    """The baseline rule: the last non-zero score rated at or before week 0, else None."""
+    rated = [f.gb_score for f in followups_of(db, row) if f.week <= 0 and f.gb_score]
+    return rated[-1] if rated else None
+
+
+def suggested_baseline(db: Session, row: PatientRow) -> tuple[float | None, str]:
+    """The baseline score to offer on the plan form and where it comes from: the rated week-0 score, else
+    the score computed from the scar list (for the provider to confirm or clear), else none."""
+    rated = rated_baseline(db, row)
+    if rated is not None:
+        return rated, "rated at week 0"
+    gb = prediction.goodman_baron(patient_model(row))
+    if gb.get("available") and gb["score"] > 0:
+        return gb["score"], "computed from the scar list (scoring engine); confirm or replace with a rating"
+    return None, "none recorded"
 
 
 def audit_rows(db: Session, limit: int = 200) -> list[AuditRow]:
