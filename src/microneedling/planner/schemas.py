@@ -1,17 +1,25 @@
-"""Input models of the planner (pages and JSON API share them): pydantic, extra fields forbidden."""
+"""Request (``...In``) and response (``...Out``) models of the planner. The input models are shared by the
+pages and the JSON API; extra fields are forbidden, and a device, number of sessions or interval between
+sessions is validated by its one definition in :mod:`microneedling.protocol`.
+
+The response models describe what the JSON API returns. They carry no input bounds: a plan or record stored
+under older bounds must still be shown. Results of the engines (zone plan, candidacy, prediction, Goodman &
+Baron score) list their fields and let any further field of the engine through unchanged."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from microneedling.clinic.zone_plan import PlanRequest
+from microneedling.clinic.candidacy import Evidence, Level
+from microneedling.clinic.zone_plan import PlanRequest, ZoneChoice
 from microneedling.patient import Fitzpatrick, History, Sex, Zone, ZoneScars
-from microneedling.protocol import NeedlingDevice
-from microneedling.units import AgeYears, NeedleLengthMM, PositiveWeeks
+from microneedling.protocol import Device, IntervalWeeks, NeedlingDevice, Scale
+from microneedling.units import AgeYears, NeedleLengthMM
 
+Role = Literal["admin", "provider", "assistant"]
 Text = Annotated[str, Field(max_length=2000)]
 
 
@@ -49,7 +57,7 @@ class AppointmentIn(_In):
     plan_id: int | None = None
     note: Text = ""
     repeat: Annotated[int, Field(ge=1, le=12, description="schedule this many sessions")] = 1
-    interval_weeks: PositiveWeeks = 4.0
+    interval_weeks: IntervalWeeks = 4.0
 
 
 class TreatmentIn(_In):
@@ -77,10 +85,174 @@ class FollowUpIn(_In):
 class UserIn(_In):
     username: Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[a-z0-9_.\-]+$")]
     password: Annotated[str, Field(min_length=10, max_length=256)]
-    role: Literal["admin", "provider", "assistant"]
+    role: Role
     provider_id: int | None = None
 
 
 class LoginIn(_In):
     username: Annotated[str, Field(min_length=1, max_length=64)]
     password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+# ---- responses ------------------------------------------------------------------------------------------
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class _EngineOut(_Out):
+    model_config = ConfigDict(from_attributes=True, extra="allow")
+
+
+class OkOut(_Out):
+    ok: bool
+
+
+class UserRef(_Out):
+    id: int
+    username: str
+    role: Role
+
+
+class LoginOut(_Out):
+    user: UserRef
+    csrf_token: str = Field(description="send it in the X-CSRF-Token header of every unsafe request")
+
+
+class MeOut(UserRef):
+    csrf_token: str
+
+
+class UserCreatedOut(UserRef):
+    provider_id: int | None
+
+
+class UserOut(UserCreatedOut):
+    active: bool
+
+
+class Unavailable(_EngineOut):
+    """An engine result that could not be computed, and why."""
+
+    available: Literal[False]
+    reason: str
+
+
+class GoodmanBaronOut(_EngineOut):
+    """Goodman & Baron quantitative score and qualitative grade computed from the scar list."""
+
+    available: Literal[True]
+    score: float
+    grade: int
+    note: str
+
+
+class PatientSummaryOut(_Out):
+    id: int
+    label: str
+    age_years: float
+    sex: Sex
+    fitzpatrick: Fitzpatrick
+
+
+class PatientOut(PatientSummaryOut):
+    owner_id: int
+    history: History
+    zones: list[ZoneScars]
+    goodman_baron: GoodmanBaronOut | Unavailable
+
+
+class SourceOut(_Out):
+    key: str = Field(description="key in CITATIONS.bib")
+    where: str
+
+
+class FindingOut(_EngineOut):
+    rule_id: str
+    level: Level
+    reason: str
+    evidence: Evidence
+    observed: Any = Field(description="the patient's value that triggered the rule")
+    sources: list[SourceOut]
+    overridden: bool
+    override_reason: str | None
+    override_by: str | None
+
+
+class CandidacyOut(_EngineOut):
+    status: Level
+    findings: list[FindingOut]
+
+
+class ZonePlanOut(_EngineOut):
+    device: Device
+    sessions: int
+    interval_weeks: float
+    engine: str
+    zones: list[ZoneChoice]
+
+
+class PredictionOut(_EngineOut):
+    """Predicted quantitative score over weeks: mean and 95% band."""
+
+    available: Literal[True]
+    basis: str
+    session_weeks: list[float]
+    weeks: list[float]
+    scale: Scale
+    baseline: float
+    score_mean: list[float]
+    score_low: list[float]
+    score_high: list[float]
+    improvement_mean: list[float]
+
+
+class PlanOut(_EngineOut):
+    id: int
+    patient_id: int
+    name: str
+    created_at: datetime
+    request: dict[str, Any] = Field(description="the plan request as submitted (PlanIn)")
+    zone_plan: ZonePlanOut
+    candidacy: CandidacyOut
+    prediction: PredictionOut | Unavailable
+    goodman_baron: GoodmanBaronOut | Unavailable
+    references: list[str]
+
+
+class AppointmentOut(_Out):
+    id: int
+    patient_id: int
+    plan_id: int | None
+    starts_at: datetime
+    duration_min: int
+    status: Literal["scheduled", "done", "cancelled"]
+    note: str
+
+
+class TreatmentOut(_Out):
+    id: int
+    appointment_id: int
+    device: Device
+    needle_length_mm: float
+    endpoint_reached: bool
+    adverse_events: str
+
+
+class FollowUpOut(_Out):
+    id: int
+    patient_id: int
+    week: float
+    gb_grade: int | None
+    gb_score: float | None
+    photos: list[dict[str, Any]] = Field(description="photo metadata as recorded (PhotoMeta)")
+    note: str
+
+
+class AuditOut(_Out):
+    id: int
+    at: datetime
+    user_id: int | None
+    action: str
+    entity: str
+    entity_id: int | None
+    detail: dict[str, Any]
