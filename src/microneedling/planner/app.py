@@ -15,9 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from microneedling import __version__
 from microneedling.errors import InputError
-from microneedling.planner import api, pages
 from microneedling.planner.db import make_engine, migrate, session_factory
 from microneedling.planner.deps import AuthRequired, Forbidden
+from microneedling.planner.routers import ROUTERS
 from microneedling.planner.security import RateLimiter, hasher
 from microneedling.planner.services import Conflict, NotFound, create_first_admin
 from microneedling.planner.settings import Settings
@@ -55,8 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.mount("/static", StaticFiles(directory=str(resources.files("microneedling.planner") / "static")),
               name="static")
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    for router in ROUTERS:
+        app.include_router(router)
 
     password = settings.initial_admin_password()
     if password:

@@ -1,0 +1,21 @@
+"""The planner's routes, one module per resource, each with its HTML pages (``pages``) and its JSON API
+under /api (``api``): login and logout, patients (with candidacy), plans (with figures and the printable
+plan), schedule (appointments, calendar, iCalendar), records (treatment records, follow-ups), users (with the
+audit log), and the API documentation (/api/docs). Route handlers reach the database only through
+:mod:`microneedling.planner.services`.
+
+Pages are server-rendered (Jinja2, plain forms); every form carries the session's CSRF token, and bad input
+re-renders the form with field messages and status 422, storing nothing. In the JSON API, unsafe methods
+need the session's CSRF token in the ``X-CSRF-Token`` header; bad bodies get 422 with field messages and
+store nothing."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from microneedling.planner.routers import auth, docs, patients, plans, records, schedule, users
+
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.api, patients.api, plans.api, schedule.api, records.api, users.api, docs.api,
+    auth.pages, patients.pages, plans.pages, schedule.pages, records.pages, users.pages,
+)

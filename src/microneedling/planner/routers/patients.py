@@ -1,0 +1,168 @@
+"""Patients: the list, the new-patient form, the patient page (candidacy, plans, sessions, follow-ups) and
+candidacy overrides; JSON API for patients, their candidacy and overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from microneedling.errors import InputError
+from microneedling.patient import Fitzpatrick, ScarType, Sex, Zone
+from microneedling.planner import services as sv
+from microneedling.planner.deps import Ctx, check_csrf, form_data, require
+from microneedling.planner.figures import has_figure
+from microneedling.planner.models import PatientRow
+from microneedling.planner.schemas import (
+    CandidacyOut,
+    OverrideIn,
+    PatientIn,
+    PatientOut,
+    PatientSummaryOut,
+)
+from microneedling.planner.web import blank, checked, errors_of, render, see_other
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api", tags=["patients"])
+
+SCAR_ROWS = 6
+HISTORY_FLAGS = ("keloid_tendency", "active_infection", "herpes_labialis", "anticoagulants", "pregnant",
+                 "immunosuppressed")
+
+
+@pages.get("/")
+def home(ctx: Ctx = Depends(require("patient.read"))) -> RedirectResponse:
+    return see_other("/patients")
+
+
+@pages.get("/patients")
+def patients(request: Request, ctx: Ctx = Depends(require("patient.read"))) -> HTMLResponse:
+    return render(request, "patients.html", ctx, patients=sv.list_patients(ctx.db, ctx.user))
+
+
+def _patient_form_context(values: dict | None = None, errors: list[str] | None = None) -> dict:
+    return {"values": values or {}, "errors": errors or [], "zones": [z.value for z in Zone],
+            "scar_types": [t.value for t in ScarType], "sexes": [s.value for s in Sex],
+            "phototypes": [f.value for f in Fitzpatrick], "rows": range(SCAR_ROWS), "flags": HISTORY_FLAGS}
+
+
+@pages.get("/patients/new")
+def patient_new(request: Request, ctx: Ctx = Depends(require("patient.write"))) -> HTMLResponse:
+    return render(request, "patient_new.html", ctx, **_patient_form_context())
+
+
+def patient_from_form(form: dict[str, str]) -> PatientIn:
+    history = {"active_acne_grade": blank(form.get("active_acne_grade")) or 0,
+               "isotretinoin_months_ago": blank(form.get("isotretinoin_months_ago")),
+               "recent_filler_or_laser_months_ago": blank(form.get("recent_filler_or_laser_months_ago"))}
+    for flag in HISTORY_FLAGS:
+        history[flag] = checked(form, flag)
+    zones: dict[str, list[dict]] = {}
+    for i in range(SCAR_ROWS):
+        zone = blank(form.get(f"scar{i}_zone"))
+        if zone is None:
+            continue
+        zones.setdefault(zone, []).append({k: blank(form.get(f"scar{i}_{k}")) for k in
+                                           ("type", "count", "depth_mm", "width_mm")})
+    return PatientIn.model_validate({
+        "label": form.get("label", ""), "age_years": blank(form.get("age_years")), "sex": form.get("sex"),
+        "fitzpatrick": form.get("fitzpatrick"), "history": history,
+        "zones": [{"zone": z, "scars": s} for z, s in zones.items()]})
+
+
+@pages.post("/patients")
+def patient_create(request: Request, form: dict = Depends(form_data),
+                   ctx: Ctx = Depends(require("patient.write"))) -> Response:
+    check_csrf(ctx, form)
+    try:
+        row = sv.create_patient(ctx.db, ctx.user, patient_from_form(form))
+    except (ValidationError, InputError) as exc:
+        ctx.db.rollback()
+        return render(request, "patient_new.html", ctx, status=422,
+                      **_patient_form_context(form, errors_of(exc)))
+    ctx.db.commit()
+    return see_other(f"/patients/{row.id}")
+
+
+def patient_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200, errors=None) -> HTMLResponse:
+    row = sv.get_patient(ctx.db, ctx.user, patient_id)
+    plans = sv.plans_of(ctx.db, row)
+    followups = sv.followups_of(ctx.db, row)
+    observed = sv.observed_scores(ctx.db, row)
+    latest = plans[-1] if plans else None
+    fig = has_figure([(latest.name, latest.result["prediction"])] if latest else [], observed)
+    appts = sv.appointments_of(ctx.db, None, row.id)
+    recorded = {t.appointment_id: t for t in sv.treatments_of(ctx.db, row)}
+    return render(request, "patient.html", ctx, status=status, patient=row, info=sv.patient_dict(row),
+                  decision=sv.decision(ctx.db, row).as_dict(), plans=plans, appointments=appts, recorded=recorded,
+                  followups=followups, figure=fig, errors=errors or [], today=date.today().isoformat())
+
+
+@pages.get("/patients/{patient_id}")
+def patient_detail(request: Request, patient_id: int, ctx: Ctx = Depends(require("patient.read"))) -> HTMLResponse:
+    return patient_page(request, ctx, patient_id)
+
+
+def patient_post(request: Request, ctx: Ctx, form: dict, patient_id: int,
+                 action: Callable[[PatientRow], str | None]) -> Response:
+    """Run ``action(row)`` for a form posted from the patient page and go back there (or to the URL it
+    returns); bad input re-renders the patient page with messages (422, or 409 on a conflict)."""
+    check_csrf(ctx, form)
+    row = sv.get_patient(ctx.db, ctx.user, patient_id)
+    try:
+        target = action(row)
+    except (ValidationError, InputError, sv.Conflict) as exc:
+        ctx.db.rollback()
+        status = 409 if isinstance(exc, sv.Conflict) else 422
+        return patient_page(request, ctx, patient_id, status=status, errors=errors_of(exc))
+    ctx.db.commit()
+    return see_other(target or f"/patients/{patient_id}")
+
+
+@pages.post("/patients/{patient_id}/overrides")
+def override_submit(request: Request, patient_id: int, form: dict = Depends(form_data),
+                    ctx: Ctx = Depends(require("candidacy.override"))) -> Response:
+    def act(row: PatientRow) -> None:
+        sv.add_override(ctx.db, ctx.user, row, OverrideIn(rule_id=form.get("rule_id", ""),
+                                                          reason=form.get("reason", "")))
+    return patient_post(request, ctx, form, patient_id, act)
+
+
+@api.get("/patients", response_model=list[PatientSummaryOut])
+def list_patients(ctx: Ctx = Depends(require("patient.read"))):
+    return sv.list_patients(ctx.db, ctx.user)
+
+
+@api.post("/patients", status_code=201, response_model=PatientOut)
+def create_patient(body: PatientIn, ctx: Ctx = Depends(require("patient.write"))):
+    row = sv.create_patient(ctx.db, ctx.user, body)
+    ctx.db.commit()
+    return sv.patient_dict(row)
+
+
+@api.get("/patients/{patient_id}", response_model=PatientOut)
+def get_patient(patient_id: int, ctx: Ctx = Depends(require("patient.read"))):
+    return sv.patient_dict(sv.get_patient(ctx.db, ctx.user, patient_id))
+
+
+@api.put("/patients/{patient_id}", response_model=PatientOut)
+def update_patient(patient_id: int, body: PatientIn, ctx: Ctx = Depends(require("patient.write"))):
+    row = sv.update_patient(ctx.db, ctx.user, sv.get_patient(ctx.db, ctx.user, patient_id), body)
+    ctx.db.commit()
+    return sv.patient_dict(row)
+
+
+@api.get("/patients/{patient_id}/candidacy", response_model=CandidacyOut)
+def candidacy(patient_id: int, ctx: Ctx = Depends(require("patient.read"))):
+    return sv.decision(ctx.db, sv.get_patient(ctx.db, ctx.user, patient_id)).as_dict()
+
+
+@api.post("/patients/{patient_id}/overrides", status_code=201, response_model=CandidacyOut)
+def add_override(patient_id: int, body: OverrideIn, ctx: Ctx = Depends(require("candidacy.override"))):
+    row = sv.get_patient(ctx.db, ctx.user, patient_id)
+    sv.add_override(ctx.db, ctx.user, row, body)
+    ctx.db.commit()
+    return sv.decision(ctx.db, row).as_dict()
