@@ -30,13 +30,16 @@ import numba
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from microneedling.healing import model as H
+import microneedling  # noqa: E402
+from microneedling import healing as H
 from microneedling.healing.cohort import (
     etd_coefficients,
     simulate_cohort,
     simulate_cohort_chunked,
     time_grid,
 )
+
+microneedling.configure()  # float64, one XLA host device per core
 
 PATIENTS = int(os.environ.get("COHORT_PATIENTS", 100_000))
 CHUNK = int(os.environ.get("COHORT_CHUNK", 20_000))
@@ -62,7 +65,7 @@ def run_jax(p0, af: np.ndarray) -> tuple[float, np.ndarray]:
     return time.perf_counter() - t0, y
 
 
-# --- NumPy kinetics for SciPy (the same equations as healing._kinetics) --------------------------------
+# --- NumPy kinetics for SciPy (the same equations as healing.kinetics_with_baseline) --------------------------------
 
 
 def _param_vector(p) -> np.ndarray:
@@ -186,8 +189,8 @@ def numba_inputs(p0):
     phi0, T0 = H.macrophage_baseline(p0)
     modes = H.linear_modes(p0, phi0)
     coef = np.stack([np.asarray(c) for c in etd_coefficients(modes.rates, jnp.asarray(h))])
-    pi = np.asarray([ij[0] for ij in H._MODE_PATTERN], dtype=np.int64)
-    pj = np.asarray([ij[1] for ij in H._MODE_PATTERN], dtype=np.int64)
+    pi = np.asarray([ij[0] for ij in H.MODE_PATTERN], dtype=np.int64)
+    pj = np.asarray([ij[1] for ij in H.MODE_PATTERN], dtype=np.int64)
     vf = np.asarray([float(v) for v in modes.from_modes])
     vt = np.asarray([float(v) for v in modes.to_modes])
     dose_mode = np.asarray(H.apply_modes(modes.to_modes, jnp.zeros(H.N_SPECIES).at[H.P].set(1.0)))

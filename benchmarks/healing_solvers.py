@@ -14,7 +14,10 @@ import time
 import jax
 import jax.numpy as jnp
 
-from microneedling.healing import model as healing
+import microneedling  # noqa: E402
+from microneedling import healing
+
+microneedling.configure()  # float64, one XLA host device per core
 
 
 def main(n: int = 2000) -> dict:

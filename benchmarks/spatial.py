@@ -31,9 +31,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-import microneedling  # noqa: F401  (float64 on)
+import microneedling  # noqa: E402
 from microneedling.healing.spatial.operators import diffusion_plane
 from microneedling.healing.spatial.stepping import strip_blocked
+
+microneedling.configure()  # float64, one XLA host device per core
 
 DU, DV, K, R = 1.0, 0.01, 1.0, 1.0
 BYTES_PER_CELL_UPDATE = 2 * 2 * 8  # two species, each read once and written once, float64

@@ -7,6 +7,13 @@ from dataclasses import dataclass
 
 import pytest
 
+import microneedling
+
+
+def pytest_configure(config):
+    """The numerical core runs in float64 with one XLA host device per core, as under the CLI."""
+    microneedling.configure()
+
 
 @dataclass
 class CliResult:

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from microneedling.healing import model as H
+from microneedling import healing as H
 from microneedling.healing.cohort import etd_coefficients, simulate_cohort, time_grid
 from microneedling.healing.model import age_factor
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microneedling.healing import model as h
+from microneedling import healing as h
 from microneedling.mechanics.injury import Injury
 
 # one standard shape (4 session slots, 74 read-out days) so the jitted solver compiles once for most tests;
@@ -118,14 +118,14 @@ def test_linear_part_is_read_off_the_kinetics_and_diagonalised(params):
     phi0, _ = h.macrophage_baseline(params)
     modes = h.linear_modes(params, phi0)
     lower = np.diag(np.asarray(modes.rates))
-    for (i, j), c in zip(h._COUPLINGS, h.linear_couplings(params, phi0), strict=True):
+    for (i, j), c in zip(h.COUPLINGS, h.linear_couplings(params, phi0), strict=True):
         lower[i, j] = float(c)
     jac = jax.jit(jax.jacfwd(h.kinetics))
     rng = np.random.default_rng(1)
     for _ in range(3):
         y = np.asarray(h.baseline_state(params)) * rng.uniform(0.5, 3.0, h.N_SPECIES)
         got = np.asarray(jac(jnp.asarray(y), params))
-        for i, j in h._COUPLINGS:
+        for i, j in h.COUPLINGS:
             assert got[i, j] == pytest.approx(lower[i, j], rel=1e-12)
     eye = np.eye(h.N_SPECIES)
     v = np.stack([np.asarray(h.apply_modes(modes.from_modes, jnp.asarray(e))) for e in eye], axis=1)

@@ -12,8 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-import microneedling  # noqa: F401
-from microneedling.healing import model as H
+from microneedling import healing as H
 from microneedling.healing.spatial.field import (
     channel_fraction_plane,
     channel_fraction_radial,

@@ -20,7 +20,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import microneedling  # noqa: F401  (float64)
 from microneedling.healing.spatial import operators as op
 from microneedling.healing.spatial import stepping as stp
 from microneedling.healing.spatial.field import (

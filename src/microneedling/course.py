@@ -33,9 +33,8 @@ import jax.numpy as jnp
 import numpy as np
 from pydantic import Field, model_validator
 
+from microneedling import healing
 from microneedling.citations import cite
-from microneedling.healing import model as healing
-from microneedling.healing.cohort import simulate_cohort_chunked
 from microneedling.mechanics.injury import Injury, session_injury
 from microneedling.outcomes import goodman_baron
 from microneedling.patient import SCAR_TYPES, ScarType, Sex
@@ -53,7 +52,7 @@ PER_PATIENT: Solver = healing.simulate_patients
 
 
 def _cohort_solver(params, age_factor, session_days, session_doses, t_eval_days, alignment=None):
-    return jnp.asarray(simulate_cohort_chunked(params, age_factor, session_days, session_doses, t_eval_days,
+    return jnp.asarray(healing.simulate_cohort_chunked(params, age_factor, session_days, session_doses, t_eval_days,
                                                chunk=COHORT_CHUNK, alignment=alignment))
 
 
@@ -150,6 +149,10 @@ class CourseQuery(Protocol):
 
 @dataclass
 class CourseResult:
+    """Weekly series of a course (week 0 = first session): collagen I and III, elastin and alignment relative
+    to baseline, scar depth (mm), Goodman & Baron quantitative score (points) and qualitative grade, with the
+    dose per session, the session weeks, the injury of one session, the scar geometry and the cell series."""
+
     weeks: list[float]
     collagen_I_rel: list[float]
     collagen_III_rel: list[float]

@@ -30,6 +30,11 @@ COLUMNS = ("name", "value", "unit", "low", "high", "source", "where", "status", 
 
 @dataclass(frozen=True)
 class Parameter:
+    """One row of the parameter registry: ``value`` in ``unit`` (refused outside [``low``, ``high``]), the
+    ``source`` (a BibTeX key) and ``where`` in it the value was read, its ``status`` (published, secondary,
+    derived, calibrated or assumed), what a calibrated value was ``fitted_to``, and its ``parameter_set``
+    (the CSV file it comes from)."""
+
     name: str
     value: float
     unit: str

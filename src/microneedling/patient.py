@@ -30,6 +30,8 @@ class Zone(StrEnum):
 
 
 class Sex(StrEnum):
+    """Sex as recorded for skin thickness (female, male)."""
+
     F = "F"
     M = "M"
 
@@ -71,12 +73,14 @@ class ScarGroup(StrictInput):
 
 
 class ZoneScars(StrictInput):
+    """The scar groups of one facial zone."""
+
     zone: Zone
     scars: Annotated[list[ScarGroup], Field(min_length=1)]
 
 
 class History(StrictInput):
-    """Medical history items that bear on candidacy (see data/clinical-practice in DESIGN)."""
+    """Medical history items that bear on candidacy (the rules are in ``data/candidacy_rules.yaml``)."""
 
     active_acne_grade: Annotated[int, Field(ge=0, le=4)] = 0
     isotretinoin_months_ago: Annotated[float | None, Field(ge=0.0, le=600.0)] = None
@@ -90,6 +94,8 @@ class History(StrictInput):
 
 
 class Patient(StrictInput):
+    """A patient: age (years), sex, Fitzpatrick phototype, medical history and scars by zone."""
+
     id: Annotated[str, Field(min_length=1, max_length=64)]
     age_years: AgeYears
     sex: Sex

@@ -1,4 +1,4 @@
-"""Calibration of Engine II on named data: each fit returns the value stored (flagged calibrated) in the CSVs.
+"""Calibration of the healing and scar models on named data: each fit returns the value stored (flagged calibrated) in the CSVs.
 
 * :func:`fit_collagen_synthesis_scale` scales the wound-driven collagen I and III synthesis gains together
   until papillary-dermis collagen is +53.2% 8 weeks after 5 monthly 1.5 mm roller sessions (Lotfi 2013,
@@ -15,7 +15,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 from scipy.optimize import brentq
 
-from microneedling.healing import model as healing
+from microneedling import healing
 
 LOTFI_COLLAGEN_GAIN = 0.532  # Lotfi 2013 abstract: +53.2% papillary-dermis collagen (Masson trichrome)
 LOTFI_SESSION_DAYS = (0.0, 28.0, 56.0, 84.0, 112.0)  # 5 sessions at monthly intervals

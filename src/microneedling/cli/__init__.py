@@ -18,6 +18,7 @@ from typer._click.exceptions import UsageError as _UsageError
 
 from microneedling import __version__
 from microneedling.cli.common import print_error
+from microneedling.config import configure
 from microneedling.errors import InputError, from_validation_error
 
 app = typer.Typer(
@@ -60,7 +61,9 @@ from microneedling.cli import validate as _validate  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: runs the app, mapping bad input to exit code 2 and one line on stderr."""
+    """Console entry point: configures the numerical core once (:func:`microneedling.configure`), runs the
+    app, mapping bad input to exit code 2 and one line on stderr."""
+    configure()
     try:
         rv = app(args=argv, prog_name="microneedling", standalone_mode=False)
     except InputError as exc:

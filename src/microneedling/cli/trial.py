@@ -1,4 +1,4 @@
-"""``microneedling trial SPEC.yaml``: run a virtual clinical trial (DESIGN.md trial spec contract)."""
+"""``microneedling trial SPEC.yaml``: run a virtual clinical trial (the spec and output of :mod:`microneedling.trials`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from microneedling.trials.spec import load_spec
 @app.command()
 def trial(
     spec_file: Path = typer.Argument(..., help="Trial spec (YAML): name, seed, arms, timepoints_weeks."),
-    json_output: bool = typer.Option(False, "--json", help="Print one JSON object (the DESIGN.md output)."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object (name, seed, arms with their timepoints)."),
     out: Path | None = typer.Option(None, "--out", help="Also write results.json, results.csv, report.html here."),
 ) -> None:
     """Virtual patients of every arm through the course model: mean, 95% CI, change and responder rate."""

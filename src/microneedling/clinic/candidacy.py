@@ -1,6 +1,6 @@
 """Candidacy: which rules a patient triggers, with reasons, evidence level and sources.
 
-Rules live in ``data/candidacy_rules.yaml`` (clinician-editable; sources from the clinical-practice notes:
+Rules live in ``data/candidacy_rules.yaml`` (clinician-editable; each rule names its sources:
 Minutilli 2024, Spring 2017, Chu 2021, Cachafeiro 2016, and low-authority pages where no peer-reviewed
 statement was found, labelled ``evidence: low``). A finding is never applied silently: :func:`decide`
 returns every finding; contraindications block a plan until a provider overrides them with a reason.

@@ -3,8 +3,8 @@
 Patients of one arm share the protocol, so they share the session days and the read-out times; they differ
 in their parameters (age scales wound-driven synthesis, ``HealingParams.age_factor``). So the grid is built
 once, in NumPy, from the sessions and the read-out times, and a single ``lax.scan`` of the per-patient
-solver's step (:func:`microneedling.healing.model.etdrk4_step`: fourth-order exponential Runge-Kutta in the
-eigen-coordinates of the linear part, coefficients from :func:`microneedling.healing.model.etd_coefficients`)
+solver's step (:func:`microneedling.healing.solvers.etdrk4_step`: fourth-order exponential Runge-Kutta in the
+eigen-coordinates of the linear part, coefficients from :func:`microneedling.healing.solvers.etd_coefficients`)
 advances the state of all patients together (shape [species, n]; the kinetics of :mod:`microneedling.healing.model`
 act on rows). Steps are graded inside the first ``WINDOW_DAYS`` of each inter-session segment
 (t = s_j + W (k/N)^3: minutes right after an injury, days before the next), then at most ``MAX_STEP_DAYS``,
@@ -14,7 +14,7 @@ sessions over a year) is within 7e-5 of the tight reference on the benchmark pro
 Patients are independent, so the patient axis is sharded over the host devices (one per core, see
 :mod:`microneedling`): each device integrates its own block of patients with the same program, and the result
 equals the one-device solve. This is the cohort path used by the virtual trials and ``benchmarks/cohort.py``;
-the per-patient solvers and the reference (diffrax, adaptive Tsit5) are in :mod:`microneedling.healing.model`.
+the per-patient solvers and the reference (diffrax, adaptive Tsit5) are in :mod:`microneedling.healing.solvers`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, PartitionSpec
 
-from microneedling.healing import model as healing
+from microneedling.config import require_float64
+from microneedling.healing import model, solvers
 
 STEPS_PER_SEGMENT = 20
 GRADING = 3.0
@@ -83,28 +84,28 @@ def _species_major(dy):
 
 def etd_coefficients(lam, h):
     """Exponential Runge-Kutta coefficients for diagonal ``lam`` [S] and steps ``h`` [K]: the nine arrays of
-    :func:`microneedling.healing.model.etd_coefficients`, each [K, S]."""
-    return healing.etd_coefficients(jnp.asarray(lam)[None, :], jnp.asarray(h)[:, None])
+    :func:`microneedling.healing.solvers.etd_coefficients`, each [K, S]."""
+    return solvers.etd_coefficients(jnp.asarray(lam)[None, :], jnp.asarray(h)[:, None])
 
 
-def _etdrk4_cohort(params: healing.HealingParams, y0, h, dose_idx, out_idx, doses, n_out: int):
-    """Fourth-order exponential Runge-Kutta (:func:`microneedling.healing.model.etdrk4_step`, Krogstad 2005) on
+def _etdrk4_cohort(params: model.HealingParams, y0, h, dose_idx, out_idx, doses, n_out: int):
+    """Fourth-order exponential Runge-Kutta (:func:`microneedling.healing.solvers.etdrk4_step`, Krogstad 2005) on
     y' = L y + N(y), in the eigen-coordinates w = V^-1 y of the lower-triangular linear part L
-    (:func:`microneedling.healing.model.linear_modes`: decays plus the linear drives of TGF-b and MMP); state
+    (:func:`microneedling.healing.solvers.linear_modes`: decays plus the linear drives of TGF-b and MMP); state
     species-major [species, n]. L does not depend on the age factor, so V and the coefficients are shared."""
     scalar = params._replace(age_factor=jnp.asarray(1.0))
-    phi0, T0 = healing.macrophage_baseline(scalar)
-    modes = healing.linear_modes(scalar, phi0)
+    phi0, T0 = model.macrophage_baseline(scalar)
+    modes = solvers.linear_modes(scalar, phi0)
     lam = modes.rates
     coeffs = etd_coefficients(lam, h)
-    dose_mode = healing.apply_modes(modes.to_modes, jnp.zeros(healing.N_SPECIES).at[healing.P].set(1.0))[:, None]
+    dose_mode = solvers.apply_modes(modes.to_modes, jnp.zeros(model.N_SPECIES).at[model.P].set(1.0))[:, None]
     p = params
 
     def kinetics_rows(y):  # rows [n] per species in, species-major [species, n] out
-        return _species_major(healing._kinetics(y, p, phi0, T0))
+        return _species_major(model.kinetics_with_baseline(y, p, phi0, T0))
 
     def nonlinear(w):  # V^-1 f(V w) - D w on the species-major layout
-        return healing.mode_remainder(kinetics_rows, modes, lam[:, None], w)
+        return solvers.mode_remainder(kinetics_rows, modes, lam[:, None], w)
 
     def step(carry, xs):
         coeff, hk, di, oi = xs
@@ -112,17 +113,17 @@ def _etdrk4_cohort(params: healing.HealingParams, y0, h, dose_idx, out_idx, dose
         def advance(carry):
             w, out = carry
             w = w + jnp.where(di >= 0, doses[jnp.maximum(di, 0)], 0.0) * dose_mode
-            w = healing.etdrk4_step(w, nonlinear, *(c[:, None] for c in coeff))
+            w = solvers.etdrk4_step(w, nonlinear, *(c[:, None] for c in coeff))
             slot = jnp.maximum(oi, 0)
             return w, out.at[slot].set(jnp.where(oi >= 0, w, out[slot]))
 
         # empty steps (h = 0) pad the grid to its bucket and would leave the state unchanged: skip them
         return jax.lax.cond(hk > 0, advance, lambda c: c, carry), None
 
-    w0 = healing.apply_modes(modes.to_modes, jnp.moveaxis(y0, -1, 0))
+    w0 = solvers.apply_modes(modes.to_modes, jnp.moveaxis(y0, -1, 0))
     out0 = jnp.broadcast_to(w0, (n_out,) + w0.shape)
     (_, out), _ = jax.lax.scan(step, (w0, out0), (coeffs, h, dose_idx, out_idx))
-    y = healing.apply_modes(modes.from_modes, jnp.moveaxis(out, 1, 0))  # [species, T, n]
+    y = solvers.apply_modes(modes.from_modes, jnp.moveaxis(out, 1, 0))  # [species, T, n]
     return jnp.moveaxis(y, 0, -1)
 
 
@@ -136,7 +137,7 @@ def _patient_mesh(n_devices: int) -> Mesh:
 
 
 @partial(jax.jit, static_argnames=("n_out", "n_devices"))
-def _integrate(params: healing.HealingParams, age_factor, y0, h, dose_idx, out_idx, doses, n_out: int,
+def _integrate(params: model.HealingParams, age_factor, y0, h, dose_idx, out_idx, doses, n_out: int,
                n_devices: int = 1):
     """:func:`_etdrk4_cohort` for patients with ``age_factor`` [n] and initial states ``y0`` [n, species];
     with ``n_devices`` > 1 (n a multiple of it) each device integrates its own block of n / n_devices
@@ -154,24 +155,26 @@ def _integrate(params: healing.HealingParams, age_factor, y0, h, dose_idx, out_i
     return sharded(params, age_factor, y0, h, dose_idx, out_idx, doses)
 
 
-def simulate_cohort(params: healing.HealingParams, age_factor, session_days, session_doses, t_eval_days,
+def simulate_cohort(params: model.HealingParams, age_factor, session_days, session_doses, t_eval_days,
                     steps_per_segment: int = STEPS_PER_SEGMENT, grading: float = GRADING,
                     alignment: float | None = None, devices: int | None = None,
                     max_step_days: float = MAX_STEP_DAYS) -> jnp.ndarray:
     """States [T, n, species] at ``t_eval_days`` for n patients with ``age_factor`` [n] (other parameters
     shared), sessions at ``session_days`` (days after the first) with ``session_doses``; the tissue starts
-    unwounded, with collagen ``alignment`` (default: the unwounded dermis's; a scar starts higher).
+    unwounded (a read-out on a session day is the state just after it), with collagen ``alignment``
+    (default: the unwounded dermis's; a scar starts higher).
 
     The patients are split over ``devices`` devices (default: all, at most one per patient); the cohort is
     padded to a multiple of the device count and the padding dropped from the result, which is returned on
     the first device."""
+    require_float64()
     age_factor = jnp.atleast_1d(jnp.asarray(age_factor, dtype=jnp.float64))
     n = age_factor.shape[0]
     n_devices = max(1, min(devices or jax.device_count(), jax.device_count(), n))
     padded = -n % n_devices
     if padded:  # repeat the last patient; its copies are dropped below
         age_factor = jnp.concatenate([age_factor, jnp.broadcast_to(age_factor[-1], (padded,))])
-    y_base = healing.baseline_state(params, alignment=alignment)
+    y_base = model.baseline_state(params, alignment=alignment)
     y0 = jnp.broadcast_to(y_base, (age_factor.shape[0], y_base.shape[0]))
     h, dose_idx, out_idx, _ = time_grid(session_days, t_eval_days, steps_per_segment, grading, max_step_days)
     # pad to a bucketed length with empty steps (h = 0 leaves the state unchanged), so that protocols of
@@ -182,12 +185,23 @@ def simulate_cohort(params: healing.HealingParams, age_factor, session_days, ses
     out_idx = np.concatenate([out_idx, np.full(pad, -1, dtype=np.int32)])
     y = _integrate(params, age_factor, y0, jnp.asarray(h), jnp.asarray(dose_idx), jnp.asarray(out_idx),
                    jnp.asarray(session_doses, dtype=jnp.float64), int(np.size(t_eval_days)), n_devices)
-    if n_devices == 1:
+    if n_devices > 1:
+        y = jax.device_put(y[:, :n], jax.devices()[0])
+    return _dosed_at_sessions(y, session_days, session_doses, t_eval_days)
+
+
+def _dosed_at_sessions(y, session_days, session_doses, t_eval_days):
+    """A read-out on a session day reports the state just after that session, as the per-patient solvers do:
+    the grid reads out at the end of the step before the dose, and a dose only adds to the signal ``P``."""
+    hit = np.abs(np.asarray(t_eval_days, dtype=np.float64)[:, None]
+                 - np.asarray(session_days, dtype=np.float64)[None, :]) < 1e-9  # [T, sessions]
+    if not hit.any():
         return y
-    return jax.device_put(y[:, :n], jax.devices()[0])
+    added = jnp.asarray(hit.astype(np.float64)) @ jnp.asarray(session_doses, dtype=jnp.float64)  # [T]
+    return y.at[:, :, model.P].add(added[:, None])
 
 
-def simulate_cohort_chunked(params: healing.HealingParams, age_factor, session_days, session_doses, t_eval_days,
+def simulate_cohort_chunked(params: model.HealingParams, age_factor, session_days, session_doses, t_eval_days,
                             chunk: int = 10_000, workers: int | None = None, alignment: float | None = None,
                             select: list[int] | None = None, **grid) -> np.ndarray:
     """:func:`simulate_cohort` over chunks of ``chunk`` patients (bounded memory), run by ``workers`` threads

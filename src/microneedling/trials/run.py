@@ -12,11 +12,24 @@ posterior in ``data/calibration/trial_response_fit.json``, fitted by ``microneed
   inter-patient variability of response;
 * raters record the true score with noise (:mod:`microneedling.outcomes.raters`).
 
-Uncertainty (DESIGN.md: the CI of the mean includes parameter uncertainty): for each of ``draws`` posterior
+Uncertainty (the interval of the mean includes parameter uncertainty): for each of ``draws`` posterior
 draws of (gain, sd, qualitative rater SD) the cohort is bootstrap-resampled, scored with fresh rater noise,
 and its mean taken; the 2.5 and 97.5 percentiles of those means are the 95% interval. So the interval holds
 parameter uncertainty, inter-patient variability at the arm's n and measurement noise. Untreated arms
 (``device: none``) have ``x = 0``: their change is rater noise only. Same seed, same numbers.
+
+Output of :func:`run_trial` (``microneedling trial SPEC.yaml --json`` prints it as one JSON object; the numbers
+below show the format only)::
+
+    {"name": "example-trial", "seed": 1,
+     "arms": {"needling": {"n": 30, "scale": "goodman_baron_quantitative", "baseline_mean": 14.0,
+                           "timepoints": [{"week": 12, "score_mean": 11.2, "score_ci95": [10.1, 12.3],
+                                           "change_mean": 2.8, "change_ci95": [2.0, 3.6],
+                                           "responder_rate": 0.61}]}}}
+
+``change_mean`` is baseline minus score (positive = better) on the arm's scale; ``*_ci95`` is the 95% interval
+of the mean of this trial population. A responder improves by at least one grade (qualitative scale) or by at
+least 25% of the baseline score (quantitative scale).
 """
 
 from __future__ import annotations
@@ -42,8 +55,8 @@ from microneedling.trials.spec import Arm, TrialSpec
 GAIN = "trial.response_gain_1"
 RESPONSE_SD = "trial.response_log_sd_1"
 THETA_NAMES = (GAIN, RESPONSE_SD, QUAL_RATER_SD)
-QUANT_RESPONDER_REDUCTION = 0.25  # DESIGN.md: responder = >= 25% score reduction (quantitative scale)
-QUAL_RESPONDER_GRADES = 1.0  # DESIGN.md: responder = >= 1 grade of improvement (qualitative scale)
+QUANT_RESPONDER_REDUCTION = 0.25  # responder: >= 25% score reduction (quantitative scale)
+QUAL_RESPONDER_GRADES = 1.0  # responder: >= 1 grade of improvement (qualitative scale)
 
 
 @dataclass(frozen=True)
@@ -85,7 +98,7 @@ def severity(x, weights, z, gain, sd):
 
 
 def responders(rec0, rec, scale: Scale):
-    """1 where a patient is a responder (DESIGN.md), else 0; ``rec0`` [n] and ``rec`` [n, T] recorded."""
+    """1 where a patient is a responder (module docstring), else 0; ``rec0`` [n] and ``rec`` [n, T] recorded."""
     if scale is Scale.goodman_baron_qualitative:
         return (rec0[:, None] - rec >= QUAL_RESPONDER_GRADES).astype(jnp.float64)
     return ((rec0[:, None] - rec) >= QUANT_RESPONDER_REDUCTION * rec0[:, None]).astype(jnp.float64) * (
@@ -143,7 +156,7 @@ def arm_key(seed: int, index: int):
 
 
 def simulate_arm(arm: Arm, weeks: list[float], key, draws: int, post: Posterior | None = None) -> dict:
-    """One arm: cohort -> course -> scores; the DESIGN.md summary of the arm."""
+    """One arm: cohort -> course -> scores; the summary of the arm (module docstring)."""
     post = post or posterior()
     k_cohort, k_theta, k_stats = jax.random.split(key, 3)
     cohort = sample_cohort(arm.population, k_cohort, qualitative_rater_sd=float(post.point()[2]))
@@ -160,7 +173,7 @@ def cohort_exposure(cohort: Cohort, protocol: Protocol, weeks: list[float]) -> j
 
 
 def run_trial(spec: TrialSpec) -> dict:
-    """The whole trial: DESIGN.md output (name, arms -> n, scale, baseline_mean, timepoints)."""
+    """The whole trial: ``{"name", "seed", "arms": {arm: summary}}`` (output described in the module docstring)."""
     post = posterior()
     arms = {}
     for i, arm in enumerate(spec.arms):

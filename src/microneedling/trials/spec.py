@@ -1,7 +1,26 @@
 """The virtual trial spec: pydantic models, YAML loading, one-line errors.
 
 A spec names a seed, one or more arms (population + protocol) and the timepoints, in weeks after the first
-session, at which every arm is scored. Bad specs raise :class:`~microneedling.errors.InputError` naming the
+session, at which every arm is scored (``examples/trial.yaml``)::
+
+    name: example-trial
+    seed: 1                                  # same seed, same numbers
+    arms:
+      - name: needling
+        population:
+          n: 30
+          age_years: {mean: 30, sd: 7}
+          fitzpatrick: {II: 0.2, III: 0.4, IV: 0.3, V: 0.1}    # fractions summing to 1
+          scar_mix: {icepick: 0.3, boxcar: 0.4, rolling: 0.3}   # fractions summing to 1
+          baseline: {scale: goodman_baron_quantitative, mean: 14.0, sd: 5.0}
+        protocol:                            # microneedling.protocol.Protocol
+          device: roller                     # roller | pen | stamp | none (untreated control)
+          needle_length_mm: 1.5
+          sessions: 3
+          interval_weeks: 4                  # may be fractional (30 days = 4.29)
+    timepoints_weeks: [12, 24]               # weeks after the first session (baseline = week 0)
+
+What a run returns is described in :mod:`microneedling.trials.run`. Bad specs raise :class:`~microneedling.errors.InputError` naming the
 field, the value and what is allowed: fractions that do not sum to 1, a negative n, an unknown scale or
 device, a needling protocol without needle length, sessions or interval.
 """
@@ -83,6 +102,10 @@ class Arm(StrictInput):
 
 
 class TrialSpec(StrictInput):
+    """A virtual trial: a ``name``, a ``seed`` (same seed, same numbers), one or more ``arms`` (population and
+    protocol), the ``timepoints_weeks`` after the first session at which every arm is scored, and the number of
+    parameter-uncertainty ``draws``."""
+
     name: Annotated[str, Field(min_length=1, max_length=128)]
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
     arms: Annotated[list[Arm], Field(min_length=1, max_length=64)]

@@ -1,9 +1,10 @@
-"""Engine II (healing, scars, scoring) against published data: the calibration points and the checks on other data."""
+"""Healing, scars and scoring against published data: the calibration points and the checks on other data."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from microneedling import healing
 from microneedling.calibration.scar_fill import (
     GARG_ASSESS_WEEK,
     GARG_INTERVAL_WEEKS,
@@ -11,7 +12,6 @@ from microneedling.calibration.scar_fill import (
     LOTFI_COLLAGEN_GAIN,
     lotfi_collagen_gain,
 )
-from microneedling.healing import model as healing
 from microneedling.validation.registry import Comparison, comparison, max_rel_error
 
 
@@ -147,7 +147,7 @@ def gb_range() -> Comparison:
 
     full = float(goodman_baron.quantitative_score(np.full(goodman_baron.N_CATEGORIES, 21.0), keloid_area_cm2=25.0))
     empty = float(goodman_baron.quantitative_score(np.zeros(goodman_baron.N_CATEGORIES)))
-    top = parameter_value("goodman_baron.gb.max_score_points")
+    top = parameter_value("scoring.gb.max_score_points")
     return Comparison(
         name="gb_quantitative_range", title="Goodman & Baron quantitative scale range", quantity="score (points)",
         x_label="population", x=["no scars", "every category > 20 lesions"], observed=[0.0, top],

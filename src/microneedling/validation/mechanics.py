@@ -1,4 +1,4 @@
-"""Engine I against published data: penetration depth, channel width, roller hole count, PIH by modality.
+"""Mechanics (needle insertion, punctures, injury, other modalities) against published data: penetration depth, channel width, roller hole count, PIH by modality.
 
 Each comparison says whether the data were used to calibrate (``fit``) or not. Data the model misses
 (rat-skin penetration, Lam2008's buried fraction) are listed in the report
@@ -17,34 +17,34 @@ from microneedling.params import parameter_value
 from microneedling.validation.registry import Comparison, comparison, max_abs_z, max_rel_error
 
 
-@comparison("engine1_penetration_human_oct", fast=True)
+@comparison("mechanics_penetration_human_oct", fast=True)
 def penetration_human_oct() -> Comparison:
     """Real penetration of a 600 um needle in human skin in vivo (Donnelly2010 OCT, ~460 um; fit)."""
     obs = [460.0]
     pred = [1e3 * insert(standard_needle(0.6)).penetration_depth_mm]
     return Comparison(
-        name="engine1_penetration_human_oct", title="Real needle penetration, human skin in vivo (fit)",
+        name="mechanics_penetration_human_oct", title="Real needle penetration, human skin in vivo (fit)",
         quantity="penetration depth (um)", x_label="nominal length (um)", x=[600.0], observed=obs,
         observed_err=[0.0], predicted=pred, metric="max |model - data| / data", error=max_rel_error(obs, pred),
         tolerance=0.05, sources=["Donnelly2010"],
     )
 
 
-@comparison("engine1_channel_surface_diameter", fast=True)
+@comparison("mechanics_channel_surface_diameter", fast=True)
 def channel_surface_diameter() -> Comparison:
     """Surface diameter of a channel 152.5 um deep (Kalluri2011: 70.7 +/- 9.9 um; taper fit)."""
     needle = standard_needle(0.77)
     obs, err = [70.7], [9.9]
     pred = [2.0 * float(needle.radius_at_um(152.5))]
     return Comparison(
-        name="engine1_channel_surface_diameter", title="Channel surface diameter at 152.5 um depth (fit)",
+        name="mechanics_channel_surface_diameter", title="Channel surface diameter at 152.5 um depth (fit)",
         quantity="surface diameter (um)", x_label="channel depth (um)", x=[152.5], observed=obs, observed_err=err,
         predicted=pred, metric="max |model - mean| / SD", error=max_abs_z(obs, err, pred), tolerance=1.0,
         sources=["Kalluri2011"],
     )
 
 
-@comparison("engine1_roller_hole_count", fast=True)
+@comparison("mechanics_roller_hole_count", fast=True)
 def roller_hole_count() -> Comparison:
     """Distinct holes after 15 passes of a 192-needle roller with 70 um needles (Fernandes2005: ~250/cm2).
     Simulated field (5 seeds, 1 cm2) with the overlap rule; the per-pass density is calibrated on this figure."""
@@ -53,14 +53,14 @@ def roller_hole_count() -> Comparison:
             for s in range(5)]
     obs, pred = [250.0], [sum(sims) / len(sims)]
     return Comparison(
-        name="engine1_roller_hole_count", title="Roller holes per cm2 after 15 passes (calibrated density)",
+        name="mechanics_roller_hole_count", title="Roller holes per cm2 after 15 passes (calibrated density)",
         quantity="holes per cm2", x_label="passes", x=[15], observed=obs, observed_err=[0.0], predicted=pred,
         metric="max |model - data| / data", error=max_rel_error(obs, pred), tolerance=0.2,
         sources=["Fernandes2005", "NairArora2014"],
     )
 
 
-@comparison("engine1_pih_by_modality", fast=True)
+@comparison("mechanics_pih_by_modality", fast=True)
 def pih_by_modality() -> Comparison:
     """PIH per patient after microneedling and fractional CO2 in type IV-V skin (IDOJ2024SplitFace, Dogra2014;
     the hazard is fitted to these three arms). Error bars: binomial SD sqrt(p (1 - p) / n)."""
@@ -70,14 +70,14 @@ def pih_by_modality() -> Comparison:
     err = [math.sqrt(max(p * (1 - p), 1.0 / a.patients) / a.patients) for p, a in zip(obs, arms, strict=True)]
     pred = [float(pih_probability(beta, a.dose)) for a in arms]
     return Comparison(
-        name="engine1_pih_by_modality", title="PIH after microneedling vs fractional CO2, Fitzpatrick IV-V (fit)",
+        name="mechanics_pih_by_modality", title="PIH after microneedling vs fractional CO2, Fitzpatrick IV-V (fit)",
         quantity="PIH fraction of patients", x_label="study arm", x=[a.label for a in arms], observed=obs,
         observed_err=err, predicted=pred, metric="max |model - data| / binomial SD", error=max_abs_z(obs, err, pred),
         tolerance=2.0, sources=["IDOJ2024SplitFace", "Dogra2014", "Yuan2014"],
     )
 
 
-@comparison("engine1_depth_to_blood", fast=True)
+@comparison("mechanics_depth_to_blood", fast=True)
 def depth_to_blood() -> Comparison:
     """Depth at which needles first draw blood: at least 400 um (MicroNano2017OpenChannel). Model: depth of
     the superficial plexus, median over zones and sexes at 30 years (not fitted). Metric: shortfall below the
@@ -88,14 +88,14 @@ def depth_to_blood() -> Comparison:
     depths = sorted(skin_layers(z, s, 30.0).plexus_depth_um for z in Zone for s in Sex)
     median = 0.5 * (depths[len(depths) // 2 - 1] + depths[len(depths) // 2])
     return Comparison(
-        name="engine1_depth_to_blood", title="Depth to the first blood vessels (lower bound, not fitted)",
+        name="mechanics_depth_to_blood", title="Depth to the first blood vessels (lower bound, not fitted)",
         quantity="depth (um)", x_label="", x=["median over zones and sexes"], observed=[400.0], observed_err=[0.0],
         predicted=[median], metric="max(0, 400 - model) / 400", error=max(0.0, 400.0 - median) / 400.0,
         tolerance=0.0, sources=["MicroNano2017OpenChannel", "Meng2022", "DermisPapillaryFifth"],
     )
 
 
-@comparison("engine1_pih_full_ablation", fast=True)
+@comparison("mechanics_pih_full_ablation", fast=True)
 def pih_full_ablation() -> Comparison:
     """PIH after one fully ablative CO2 session (whole epidermis, D = 1) in dark skin, not fitted: published
     values span from more than 37% (Tan2008) to up to 92% (Nofal2025PIHPeel, quoted). Observed = the middle of
@@ -105,14 +105,14 @@ def pih_full_ablation() -> Comparison:
     obs, err = [(lo + hi) / 2], [(hi - lo) / 2]
     pred = [float(pih_probability(parameter_value("pih.hazard_dark"), 1.0))]
     return Comparison(
-        name="engine1_pih_full_ablation", title="PIH after fully ablative CO2 in dark skin (not fitted)",
+        name="mechanics_pih_full_ablation", title="PIH after fully ablative CO2 in dark skin (not fitted)",
         quantity="PIH fraction of patients", x_label="", x=["one full-field session, type IV+"], observed=obs,
         observed_err=err, predicted=pred, metric="|model - mid-range| / half-range", error=max_abs_z(obs, err, pred),
         tolerance=1.0, sources=["Tan2008", "Nofal2025PIHPeel"],
     )
 
 
-@comparison("engine1_insertion_force_vs_tip_area", fast=True)
+@comparison("mechanics_insertion_force_vs_tip_area", fast=True)
 def insertion_force_vs_tip_area() -> Comparison:
     """Insertion force against tip area (Davis2004, human volunteers in vivo; coefficients not fitted here).
     The model's force per needle (0.5 mm/s, wide spacing) is solved for the tip radius at which it reaches the
@@ -129,7 +129,7 @@ def insertion_force_vs_tip_area() -> Comparison:
              for f in forces]
     mid, half = (r_lo + r_hi) / 2, (r_hi - r_lo) / 2
     return Comparison(
-        name="engine1_insertion_force_vs_tip_area", title="Tip radius at Davis's lowest and highest insertion force",
+        name="mechanics_insertion_force_vs_tip_area", title="Tip radius at Davis's lowest and highest insertion force",
         quantity="tip radius (um)", x_label="measured insertion force (N)", x=forces, observed=[mid, mid],
         observed_err=[half, half], predicted=radii, metric="max |model - mid-range| / half-range",
         error=max_abs_z([mid, mid], [half, half], radii), tolerance=1.0, sources=["Davis2004", "Olatunji2013"],

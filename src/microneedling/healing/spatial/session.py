@@ -1,8 +1,10 @@
 """One microneedling session on the spatial model: device and passes -> puncture field -> healing on a grid.
 
-The puncture positions come from Engine I (:func:`microneedling.mechanics.punctures.sample_punctures`, a Poisson field
-per pass at the device's per-pass density), the channel radius at the modelled depth from its needle
-geometry and real penetration (:mod:`microneedling.mechanics.insertion`). The plane sits at ``depth_mm`` below the
+The session is the mechanics layer's (:func:`microneedling.mechanics.injury.session_details`: skin layers of
+the zone, the device, real penetration at the device's insertion speed, passes); the puncture positions are
+a Poisson field per pass at the device's per-pass density
+(:func:`microneedling.mechanics.punctures.sample_punctures`) and the channel radius at the modelled depth
+comes from the needle geometry. The plane sits at ``depth_mm`` below the
 surface; by default halfway between the dermal-epidermal junction and the channel tip, where the needle is
 at its full shaft radius for the usual lengths. The axisymmetric option replaces the random field by one
 channel in the disc of area ``1 / density`` (the unit-cell approximation of a regular field).
@@ -21,12 +23,10 @@ from microneedling.healing.spatial.field import channel_fraction_plane, channel_
 from microneedling.healing.spatial.grid import PlaneGrid, RadialGrid
 from microneedling.healing.spatial.model import SpatialResult, simulate_plane, simulate_radial
 from microneedling.healing.spatial.tissue import healing_problem
-from microneedling.mechanics.devices import device as make_device
-from microneedling.mechanics.insertion import insert
+from microneedling.mechanics.injury import session_details
 from microneedling.mechanics.punctures import sample_punctures
 from microneedling.patient import Sex, Zone
 from microneedling.protocol import NeedlingDevice, PassCount
-from microneedling.tissue.skin import skin_layers
 from microneedling.units import AgeYears, NeedleLengthMM
 
 
@@ -59,10 +59,8 @@ class SpatialQuery(BaseModel):
 
 def channel_geometry(q: SpatialQuery) -> dict:
     """Penetration, plane depth, channel radius at that depth, per-pass density and passes of the session."""
-    dev = make_device(q.device, q.needle_length_mm)
-    passes = q.passes if q.passes is not None else dev.usual_passes
-    ins = insert(dev.needle, dev.in_pass_spacing_um)
-    layers = skin_layers(q.zone, q.sex, q.age_years)
+    details = session_details(q.zone, q.device, q.needle_length_mm, q.passes, q.sex, q.age_years)
+    dev, passes, ins, layers = details.device, details.passes, details.insertion, details.layers
     pen_mm = ins.penetration_depth_mm if ins.pierced else 0.0
     epi_mm = layers.epidermis_um / 1e3
     if pen_mm <= epi_mm:

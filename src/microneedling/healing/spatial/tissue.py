@@ -24,6 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from microneedling.healing import model as H
+from microneedling.healing.solvers import simulate_reference
 from microneedling.healing.spatial.model import SpatialProblem, Transport
 from microneedling.params import parameter_value
 from microneedling.units import convert
@@ -87,5 +88,5 @@ def healing_problem(age_years: float = 30.0, motility_scale: float = 1.0, chemot
 
 def lumped_reference(problem: SpatialProblem, days: np.ndarray, dose: float) -> np.ndarray:
     """The healing engine's own (diffrax) solution for one session of ``dose`` at day 0, at ``days``."""
-    return np.asarray(H.simulate_reference(problem.params, jnp.array([0.0]), jnp.array([dose]),
+    return np.asarray(simulate_reference(problem.params, jnp.array([0.0]), jnp.array([dose]),
                                            jnp.asarray(days, dtype=jnp.float64)))
