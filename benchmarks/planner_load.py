@@ -34,7 +34,8 @@ PATIENT = {"age_years": 30, "sex": "F", "fitzpatrick": "III",
                      {"zone": "forehead", "scars": [{"type": "icepick", "count": 4, "depth_mm": 0.6, "width_mm": 1}]}]}
 SERVER = """
 import sys, uvicorn
-from microneedling.planner.app import Settings, create_app
+from microneedling.planner.app import create_app
+from microneedling.planner.settings import Settings
 uvicorn.run(create_app(Settings(database_url=sys.argv[1], fast_hash=True)), host="127.0.0.1",
             port=int(sys.argv[2]), log_level="error", backlog=2048)
 """
@@ -50,9 +51,10 @@ def seed(url: str, providers: int, patients_each: int) -> None:
     """Users and patients with a plan, a course of appointments and a follow-up each (in-process)."""
     from datetime import datetime
 
-    from microneedling.planner.app import Settings, create_app
+    from microneedling.planner.app import create_app
     from microneedling.planner.schemas import AppointmentIn, FollowUpIn, PatientIn, PlanIn, UserIn
     from microneedling.planner.services import add_followup, create_patient, create_user, make_plan, schedule
+    from microneedling.planner.settings import Settings
 
     app = create_app(Settings(database_url=url, fast_hash=True))
     with app.state.sessions() as db:

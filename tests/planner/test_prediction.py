@@ -80,7 +80,7 @@ def test_goodman_baron_comes_from_the_scoring_engine(monkeypatch):
         TYPE_CODE={ScarType.icepick: 0, ScarType.boxcar: 1, ScarType.rolling: 2},
         population_score=lambda codes, counts, depths: float(sum(counts)),
         qualitative_grade=lambda codes, counts, depths: 1 + len(codes))
-    monkeypatch.setattr(prediction, "scoring", fake)
+    monkeypatch.setattr(prediction, "score_model", fake)
     prediction._scores.cache_clear()
     out = prediction.goodman_baron(PATIENT)
     prediction._scores.cache_clear()
@@ -90,7 +90,7 @@ def test_goodman_baron_comes_from_the_scoring_engine(monkeypatch):
 
     broken = types.SimpleNamespace(TYPE_CODE=fake.TYPE_CODE, qualitative_grade=fake.qualitative_grade,
                                    population_score=bad_table)
-    monkeypatch.setattr(prediction, "scoring", broken)
+    monkeypatch.setattr(prediction, "score_model", broken)
     out = prediction.goodman_baron(PATIENT)
     prediction._scores.cache_clear()
     assert out["available"] is False and "ValueError" in out["reason"]

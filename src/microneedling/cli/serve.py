@@ -32,7 +32,8 @@ def serve(
     opts = validated(ServeOptions, host=host, port=port, database_url=database_url)
     import uvicorn
 
-    from microneedling.planner.app import Settings, create_app
+    from microneedling.planner.app import create_app
+    from microneedling.planner.settings import Settings
 
     uvicorn.run(create_app(Settings(database_url=opts.database_url)), host=opts.host, port=opts.port,
                 log_level="warning")

@@ -204,6 +204,19 @@ def mode_remainder(kinetics_rows, modes: LinearModes, rates, w):
     return jnp.stack([r - rates[i] * w[i] for i, r in enumerate(_mode_rows(modes.to_modes, dy))], axis=0)
 
 
+def _prepared(params: HealingParams, session_days, session_doses, t_eval_days, y0):
+    """Both solvers' common start: float64 arrays, the macrophage/TGF-b baseline, the initial state (the
+    unwounded steady state unless ``y0``) and the inter-session segments up to the last read-out."""
+    require_float64()
+    session_days = jnp.asarray(session_days, dtype=jnp.float64)
+    session_doses = jnp.asarray(session_doses, dtype=jnp.float64)
+    t_eval_days = jnp.asarray(t_eval_days, dtype=jnp.float64)
+    phi0, T0 = macrophage_baseline(params)
+    y_start = baseline_state(params) if y0 is None else y0
+    starts, ends = _segments(session_days, jnp.maximum(jnp.max(t_eval_days), session_days[-1]))
+    return session_days, session_doses, t_eval_days, phi0, T0, y_start, starts, ends
+
+
 def simulate(params: HealingParams, session_days: jax.Array, session_doses: jax.Array, t_eval_days: jax.Array,
              steps_per_session: int = STEPS_PER_SESSION, grading: float = GRADING, window_days: float = WINDOW_DAYS,
              fast_share: float = FAST_SHARE, y0: jax.Array | None = None) -> jax.Array:
@@ -220,14 +233,8 @@ def simulate(params: HealingParams, session_days: jax.Array, session_doses: jax.
     unwounded steady state (or ``y0``) before the first session; the state just after a session is reported
     at the session day itself. ``steps_per_session``, ``grading``, ``window_days`` and ``fast_share`` are static.
     """
-    require_float64()
-    session_days = jnp.asarray(session_days, dtype=jnp.float64)
-    session_doses = jnp.asarray(session_doses, dtype=jnp.float64)
-    t_eval_days = jnp.asarray(t_eval_days, dtype=jnp.float64)
-    phi0, T0 = macrophage_baseline(params)
-    y_start = baseline_state(params) if y0 is None else y0
-    t_end = jnp.maximum(jnp.max(t_eval_days), session_days[-1])
-    starts, ends = _segments(session_days, t_end)
+    session_days, session_doses, t_eval_days, phi0, T0, y_start, starts, ends = _prepared(
+        params, session_days, session_doses, t_eval_days, y0)
     n_fast = max(int(round(steps_per_session * fast_share)), 1)
     n_slow = max(steps_per_session - n_fast, 1)
     u_fast = (jnp.arange(n_fast + 1, dtype=jnp.float64) / n_fast) ** grading
@@ -292,15 +299,9 @@ def simulate_reference(params: HealingParams, session_days: jax.Array, session_d
                        t_eval_days: jax.Array, rtol: float = 1e-10, atol: float = 1e-12,
                        y0: jax.Array | None = None) -> jax.Array:
     """Same contract as :func:`simulate`, solved by diffrax (adaptive Tsit5, dense output per segment)."""
-    require_float64()
-    session_days = jnp.asarray(session_days, dtype=jnp.float64)
-    session_doses = jnp.asarray(session_doses, dtype=jnp.float64)
-    t_eval_days = jnp.asarray(t_eval_days, dtype=jnp.float64)
-    phi0, T0 = macrophage_baseline(params)
-    y = baseline_state(params) if y0 is None else y0
+    session_days, session_doses, t_eval_days, phi0, T0, y, starts, ends = _prepared(
+        params, session_days, session_doses, t_eval_days, y0)
     y_before = y
-    t_end = jnp.maximum(jnp.max(t_eval_days), session_days[-1])
-    starts, ends = _segments(session_days, t_end)
     term = diffrax.ODETerm(lambda t, y, args: kinetics_with_baseline(y, params, phi0, T0))
     out = jnp.broadcast_to(y_before, (t_eval_days.shape[0], N_SPECIES))
     for j in range(session_days.shape[0]):

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from microneedling import __version__
+from microneedling.config import configure
 from microneedling.errors import InputError
 from microneedling.planner.db import make_engine, migrate, session_factory
 from microneedling.planner.deps import AuthRequired, Forbidden
@@ -22,7 +23,7 @@ from microneedling.planner.security import RateLimiter, hasher
 from microneedling.planner.services import Conflict, NotFound, create_first_admin
 from microneedling.planner.settings import Settings
 
-__all__ = ["Settings", "create_app"]  # Settings re-exported for microneedling.cli.serve
+__all__ = ["create_app"]
 
 
 def _is_api(request: Request) -> bool:
@@ -42,6 +43,9 @@ def _error(request: Request, status: int, message: str, detail=None):
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The planner on ``settings.database_url`` (migrated to the latest schema); configures the numerical core
+    (:func:`microneedling.configure`), as the command line does, since the app is an entry point."""
+    configure()
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
     migrate(engine)

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from microneedling.clinic.zone_plan import ZonePlan
 from microneedling.errors import InputError
-from microneedling.outcomes import goodman_baron as scoring
+from microneedling.outcomes import goodman_baron as score_model
 from microneedling.patient import Patient
 from microneedling.trials import run as trial
 from microneedling.trials import spec as trial_spec
@@ -24,7 +24,7 @@ def goodman_baron(patient: Patient) -> dict:
     primary paper, so the result is labelled as computed, and a provider's rating takes precedence."""
     groups = [g for zs in patient.zones for g in zs.scars]
     try:
-        score, grade = _scores(tuple((scoring.TYPE_CODE[g.type], g.count, g.depth_mm) for g in groups))
+        score, grade = _scores(tuple((score_model.TYPE_CODE[g.type], g.count, g.depth_mm) for g in groups))
     except Exception as exc:  # noqa: BLE001 - a failing engine must not take the planner down; say why
         return {"available": False, "reason": f"scoring engine failed: {type(exc).__name__}: {exc}"}
     return {"available": True, "score": score, "grade": grade,
@@ -35,8 +35,8 @@ def goodman_baron(patient: Patient) -> dict:
 @lru_cache(maxsize=4096)
 def _scores(groups: tuple[tuple[int, int, float], ...]) -> tuple[float, int]:
     codes, counts, depths = (list(c) for c in zip(*groups, strict=True))
-    return (float(scoring.population_score(codes, counts, depths)),
-            int(scoring.qualitative_grade(codes, counts, depths)))
+    return (float(score_model.population_score(codes, counts, depths)),
+            int(score_model.qualitative_grade(codes, counts, depths)))
 
 
 def scar_mix(patient: Patient) -> dict[str, float]:
