@@ -20,6 +20,8 @@ demo: $(STAMP)
 	$(BIN)/microneedling demo --out $(OUT)
 
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile -q
 
 bench: $(STAMP)
@@ -34,6 +36,7 @@ validate: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .hypothesis

@@ -35,7 +35,7 @@ from pydantic import Field, model_validator
 
 from microneedling import healing
 from microneedling.citations import cite
-from microneedling.mechanics.injury import Injury, session_injury
+from microneedling.mechanics.injury import Injury, InjuryQuery, injury_details
 from microneedling.outcomes import goodman_baron
 from microneedling.patient import SCAR_TYPES, ScarType, Sex
 from microneedling.protocol import NeedlingDevice, Protocol
@@ -72,16 +72,15 @@ def base_params() -> healing.HealingParams:
 
 
 @lru_cache(maxsize=256)
-def _injury(zone: str, device: str, needle_length_mm: float, passes: int | None, sex: str,
-            age_years: float) -> Injury:
-    return session_injury(zone, device, needle_length_mm, passes, sex=sex, age_years=age_years)
+def _injury(query: InjuryQuery) -> Injury:
+    return injury_details(query).injury
 
 
 def protocol_injury(protocol: Protocol, sex: Sex | str = Sex.F, age_years: float = 30.0) -> Injury:
-    """Per-layer injury of one session of a needling ``protocol`` on a patient of ``sex`` and ``age_years``
-    (cached: the trials ask for the same protocol for every arm and draw)."""
-    return _injury(protocol.zone.value, protocol.device.value, float(protocol.needle_length_mm), protocol.passes,
-                   Sex(sex).value, float(age_years))
+    """Per-layer injury of one session of a needling ``protocol`` (validated) on a patient of ``sex`` and
+    ``age_years`` (cached: the trials ask for the same protocol for every arm and draw)."""
+    query = InjuryQuery.of(protocol).model_copy(update={"sex": Sex(sex), "age_years": float(age_years)})
+    return _injury(query)
 
 
 # --- 2. healing states -------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from microneedling.delivery.membrane import (
 from microneedling.delivery.pores import renkin_hindrance, stokes_einstein_cm2_per_h
 from microneedling.delivery.resealing import closure_time_h, half_closure_h, open_fraction
 from microneedling.delivery.topicals import Molecule, molecule, topical
-from microneedling.mechanics.injury import session_injury
+from microneedling.mechanics.injury import InjuryQuery, injury_details
 from microneedling.patient import Zone
 from microneedling.protocol import Device, NeedlingDevice
 from microneedling.tissue.skin import skin_layers
@@ -230,7 +230,7 @@ def timecourse(res: DeliveryResult, points: int = 49) -> dict:
 def run_query(q: DeliveryQuery) -> tuple[dict, DeliveryResult]:
     """Channel field of the session (:func:`microneedling.mechanics.injury.session_injury`) -> uptake; summary dict and result."""
     mol = topical(q.molecule) if q.molecule is not None else molecule(q.mw_da, q.logp)
-    inj = session_injury(q.zone, q.device, q.needle_length_mm)
+    inj = injury_details(InjuryQuery.of(q)).injury
     field = ChannelField(depth_um=inj.penetration_depth_mm * 1e3, punctures_per_cm2=inj.punctures_per_cm2,
                          radius_um=inj.channel_radius_um)
     layers = skin_layers(q.zone)

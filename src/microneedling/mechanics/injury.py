@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from microneedling.citations import cite
 from microneedling.errors import from_validation_error
+from microneedling.inputs import StrictInput
 from microneedling.mechanics.devices import FittedDevice
 from microneedling.mechanics.devices import device as make_device
 from microneedling.mechanics.insertion import Insertion, Needle, insert, standard_needle
@@ -74,16 +76,21 @@ class Injury:
 # --- microneedling: one session on one zone ------------------------------------------------------------------
 
 
-class InjuryQuery(BaseModel):
-    """Validated input of :func:`session_injury`."""
+class InjuryQuery(StrictInput):
+    """Validated input of :func:`session_injury` (frozen: equal queries hash alike, so results can be cached)."""
 
-    model_config = ConfigDict(extra="forbid")
     zone: Zone
     device: NeedlingDevice
     needle_length_mm: NeedleLengthMM
     passes: PassCount | None = None
     sex: Sex = Sex.F
     age_years: AgeYears = 30.0
+
+    @classmethod
+    def of(cls, validated: Any) -> InjuryQuery:
+        """The injury query of an already validated input (a protocol, a course, a spatial or delivery query)
+        that carries these fields; missing ones take their defaults. Not validated again."""
+        return cls.model_construct(**{k: getattr(validated, k) for k in cls.model_fields if hasattr(validated, k)})
 
 
 def _validated(**fields) -> InjuryQuery:
@@ -146,8 +153,12 @@ def session_injury(zone: Zone | str, device: str, needle_length_mm: float, passe
 def session_details(zone: Zone | str, device: str, needle_length_mm: float, passes: int | None = None,
                     sex: Sex | str = "F", age_years: float = 30.0, **kinematics: float | None) -> SessionDetails:
     """:func:`session_injury` with its intermediate results (layers, insertion, puncture field)."""
-    q = _validated(zone=zone, device=device, needle_length_mm=needle_length_mm, passes=passes, sex=sex,
-                   age_years=age_years)
+    return injury_details(_validated(zone=zone, device=device, needle_length_mm=needle_length_mm, passes=passes,
+                                     sex=sex, age_years=age_years), **kinematics)
+
+
+def injury_details(q: InjuryQuery, **kinematics: float | None) -> SessionDetails:
+    """:func:`session_details` of a validated query (inner callers hold validated inputs already)."""
     layers = skin_layers(q.zone, q.sex, q.age_years)
     dev = make_device(q.device, q.needle_length_mm, **kinematics)
     n_passes = q.passes if q.passes is not None else dev.usual_passes

@@ -1,6 +1,6 @@
 """One microneedling session on the spatial model: device and passes -> puncture field -> healing on a grid.
 
-The session is the mechanics layer's (:func:`microneedling.mechanics.injury.session_details`: skin layers of
+The session is the mechanics layer's (:func:`microneedling.mechanics.injury.injury_details`: skin layers of
 the zone, the device, real penetration at the device's insertion speed, passes); the puncture positions are
 a Poisson field per pass at the device's per-pass density
 (:func:`microneedling.mechanics.punctures.sample_punctures`) and the channel radius at the modelled depth
@@ -23,7 +23,7 @@ from microneedling.healing.spatial.field import channel_fraction_plane, channel_
 from microneedling.healing.spatial.grid import PlaneGrid, RadialGrid
 from microneedling.healing.spatial.model import SpatialResult, simulate_plane, simulate_radial
 from microneedling.healing.spatial.tissue import healing_problem
-from microneedling.mechanics.injury import session_details
+from microneedling.mechanics.injury import InjuryQuery, injury_details
 from microneedling.mechanics.punctures import sample_punctures
 from microneedling.patient import Sex, Zone
 from microneedling.protocol import NeedlingDevice, PassCount
@@ -59,7 +59,7 @@ class SpatialQuery(BaseModel):
 
 def channel_geometry(q: SpatialQuery) -> dict:
     """Penetration, plane depth, channel radius at that depth, per-pass density and passes of the session."""
-    details = session_details(q.zone, q.device, q.needle_length_mm, q.passes, q.sex, q.age_years)
+    details = injury_details(InjuryQuery.of(q))
     dev, passes, ins, layers = details.device, details.passes, details.insertion, details.layers
     pen_mm = ins.penetration_depth_mm if ins.pierced else 0.0
     epi_mm = layers.epidermis_um / 1e3
