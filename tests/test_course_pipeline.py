@@ -114,3 +114,30 @@ def test_every_entry_refuses_what_the_protocol_refuses(bad, run_cli):
     res = run_cli("course", "--zone", "cheek", "--scar", "boxcar", "--needle-length-mm", "1.5", "--sessions", "3",
                   *(args[key], str(bad[key])))
     assert res.code == 2 and key.replace("_", "") in res.err.replace("_", "").replace("-", "")
+
+
+def test_patient_course_scores_all_groups_together_and_matches_the_planner_at_baseline():
+    from microneedling.course import run_patient_course
+    from microneedling.outcomes.goodman_baron import score_scar_groups
+    from microneedling.patient import Patient
+    from microneedling.planner.prediction import goodman_baron as planner_score
+
+    patient = Patient.model_validate({
+        "id": "P1", "age_years": 35, "sex": "F", "fitzpatrick": "IV",
+        "zones": [{"zone": "cheek", "scars": [{"type": "boxcar", "count": 14, "depth_mm": 0.6, "width_mm": 2.5},
+                                              {"type": "rolling", "count": 6, "depth_mm": 0.4, "width_mm": 5.0}]},
+                  {"zone": "forehead", "scars": [{"type": "icepick", "count": 4, "depth_mm": 0.8,
+                                                  "width_mm": 1.0}]}]})
+    pc = run_patient_course(patient, PROTOCOL, weeks=24)
+    assert [(z, g.type.value) for z, g, _ in pc.groups] == [("cheek", "boxcar"), ("cheek", "rolling"),
+                                                             ("forehead", "icepick")]
+    alone = run_course(CourseQuery(protocol=PROTOCOL.model_copy(update={"zone": "forehead"}), scar="icepick",
+                                   weeks=24, age_years=35, scar_count=4, scar_depth_mm=0.8, scar_width_mm=1.0))
+    assert pc.groups[2][2].scar_depth_mm == alone.scar_depth_mm
+    for k in (0, 12, 24):
+        depths = [r.scar_depth_mm[k] for _, _, r in pc.groups]
+        assert (pc.gb_quantitative[k], pc.gb_grade[k]) == score_scar_groups(["boxcar", "rolling", "icepick"],
+                                                                            [14, 6, 4], depths)
+    base = planner_score(patient)
+    assert (base["score"], base["grade"]) == (pc.gb_quantitative[0], pc.gb_grade[0])
+    assert pc.gb_quantitative[-1] < pc.gb_quantitative[0]

@@ -37,7 +37,7 @@ from microneedling import healing
 from microneedling.citations import cite
 from microneedling.mechanics.injury import Injury, InjuryQuery, injury_details
 from microneedling.outcomes import goodman_baron
-from microneedling.patient import SCAR_TYPES, ScarType, Sex
+from microneedling.patient import SCAR_TYPES, Patient, ScarGroup, ScarType, Sex
 from microneedling.protocol import NeedlingDevice, Protocol
 from microneedling.tissue import scars
 from microneedling.units import AgeYears, PositiveWeeks
@@ -212,6 +212,41 @@ def run_course(q: CourseQuery, injury: Injury | None = None, response: scars.Sca
         gb_grade=[int(g) for g in np.asarray(grade)], dose_per_session=float(dose),
         session_weeks=protocol.session_weeks(), injury=inj, shape=shape,
         cells={name: y[:, idx].tolist() for name, idx in _CELLS})
+
+
+# --- one patient, all scar groups: the report and the planner ----------------------------------------------
+
+
+@dataclass
+class PatientCourse:
+    """A patient's course: every scar group's :class:`CourseResult` (``groups``: zone, scar group, result) and
+    the patient's Goodman & Baron score (points) and grade over the weeks, from all groups together."""
+
+    weeks: list[float]
+    groups: list[tuple[str, ScarGroup, CourseResult]]
+    gb_quantitative: list[float]
+    gb_grade: list[int]
+
+
+def run_patient_course(patient: Patient, protocol: Protocol, weeks: float = 52.0,
+                       solver: Solver = PER_PATIENT) -> PatientCourse:
+    """Every scar group of ``patient`` through the pipeline under a needling ``protocol`` (each zone treated
+    with it), scored together each week on both Goodman & Baron scales."""
+    groups = []
+    for zs in patient.zones:
+        zone_protocol = protocol.model_copy(update={"zone": zs.zone})
+        for g in zs.scars:
+            q = CourseQuery(protocol=zone_protocol, scar=g.type, weeks=weeks, age_years=patient.age_years,
+                            sex=patient.sex, scar_count=g.count, scar_depth_mm=g.depth_mm,
+                            scar_width_mm=g.width_mm)
+            groups.append((zs.zone.value, g, run_course(q, solver=solver)))
+    week_axis = groups[0][2].weeks
+    types = [g.type for _, g, _ in groups]
+    counts = [g.count for _, g, _ in groups]
+    scores = [goodman_baron.score_scar_groups(types, counts, [r.scar_depth_mm[k] for _, _, r in groups])
+              for k in range(len(week_axis))]
+    return PatientCourse(weeks=week_axis, groups=groups, gb_quantitative=[s for s, _ in scores],
+                         gb_grade=[g for _, g in scores])
 
 
 # --- a cohort, every scar type: the trials -------------------------------------------------------------

@@ -131,3 +131,11 @@ def severity_of_score(baseline_true, score, scale: Scale):
     if scale is Scale.goodman_baron_quantitative:
         return score / baseline_true
     return (score - 1.0) / (baseline_true - 1.0)
+
+
+def score_scar_groups(types, counts, depths_mm) -> tuple[float, int]:
+    """Quantitative score (points) and qualitative grade of a patient's scar groups: ``types`` (ScarType),
+    ``counts`` and current ``depths_mm``, one entry per group (all zones together)."""
+    codes = jnp.asarray([TYPE_CODE[ScarType(t)] for t in types])
+    counts, depths_mm = jnp.asarray(counts), jnp.asarray(depths_mm, dtype=jnp.float64)
+    return float(population_score(codes, counts, depths_mm)), int(qualitative_grade(codes, counts, depths_mm))

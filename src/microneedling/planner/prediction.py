@@ -24,7 +24,7 @@ def goodman_baron(patient: Patient) -> dict:
     primary paper, so the result is labelled as computed, and a provider's rating takes precedence."""
     groups = [g for zs in patient.zones for g in zs.scars]
     try:
-        score, grade = _scores(tuple((score_model.TYPE_CODE[g.type], g.count, g.depth_mm) for g in groups))
+        score, grade = _scores(tuple((g.type.value, g.count, g.depth_mm) for g in groups))
     except Exception as exc:  # noqa: BLE001 - a failing engine must not take the planner down; say why
         return {"available": False, "reason": f"scoring engine failed: {type(exc).__name__}: {exc}"}
     return {"available": True, "score": score, "grade": grade,
@@ -33,10 +33,9 @@ def goodman_baron(patient: Patient) -> dict:
 
 
 @lru_cache(maxsize=4096)
-def _scores(groups: tuple[tuple[int, int, float], ...]) -> tuple[float, int]:
-    codes, counts, depths = (list(c) for c in zip(*groups, strict=True))
-    return (float(score_model.population_score(codes, counts, depths)),
-            int(score_model.qualitative_grade(codes, counts, depths)))
+def _scores(groups: tuple[tuple[str, int, float], ...]) -> tuple[float, int]:
+    types, counts, depths = (list(c) for c in zip(*groups, strict=True))
+    return score_model.score_scar_groups(types, counts, depths)
 
 
 def scar_mix(patient: Patient) -> dict[str, float]:

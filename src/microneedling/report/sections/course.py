@@ -5,13 +5,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from microneedling.course import CourseQuery, run_course
-from microneedling.outcomes import goodman_baron
+from microneedling.course import run_patient_course
+from microneedling.protocol import Protocol
 from microneedling.report.html import Section
 from microneedling.report.sections import DemoContext
 from microneedling.tissue import scars
 
-PROTOCOL = dict(device="roller", needle_length_mm=1.5, sessions=3, interval_weeks=4.0, weeks=52.0)
+PROTOCOL = Protocol(device="roller", needle_length_mm=1.5, sessions=3, interval_weeks=4.0)
+WEEKS = 52.0
 
 
 def build(ctx: DemoContext) -> Section:
@@ -21,32 +22,18 @@ def build(ctx: DemoContext) -> Section:
         "52 weeks. Each scar group runs the healing model (Waugh & Sherratt macrophage/TGF-b core, fibroblasts, "
         "collagen III and I, MMP, elastin, alignment; rates calibrated to Lotfi 2013) and the scar model; scores are "
         "Goodman & Baron quantitative (point table unverified against the primary table) and qualitative grade.")
-    rows, out, first = [], [], None
+    rows, out, first, shapes = [], [], None, {}
     for p in ctx.patients:
-        types, counts, d0, d52 = [], [], [], []
-        for zs in p.zones:
-            for g in zs.scars:
-                q = CourseQuery(zone=zs.zone, scar=g.type, age_years=p.age_years, sex=p.sex, scar_count=g.count,
-                                scar_depth_mm=g.depth_mm, scar_width_mm=g.width_mm, **PROTOCOL)
-                r = run_course(q)
-                first = first or (p.id, zs.zone.value, g.type.value, r)
-                types.append(goodman_baron.TYPE_CODE[g.type])
-                counts.append(g.count)
-                d0.append(r.scar_depth_mm[0])
-                d52.append(r.scar_depth_mm[-1])
-                out.append({"patient": p.id, "zone": zs.zone.value, "type": g.type.value, "count": g.count,
-                            "depth_before_mm": r.scar_depth_mm[0], "depth_52w_mm": r.scar_depth_mm[-1],
-                            "collagen_I_rel_peak": max(r.collagen_I_rel), "dose_per_session": r.dose_per_session})
-                section_row_scar = (r.shape, r.scar_depth_mm[0], r.scar_depth_mm[-1])
-                ctx.results.setdefault("_course_shapes", {})[g.type.value] = section_row_scar
-        t, c = np.asarray(types), np.asarray(counts)
-        before = float(goodman_baron.population_score(t, c, np.asarray(d0)))
-        after = float(goodman_baron.population_score(t, c, np.asarray(d52)))
-        g_before = int(goodman_baron.qualitative_grade(t, c, np.asarray(d0)))
-        g_after = int(goodman_baron.qualitative_grade(t, c, np.asarray(d52)))
-        rows.append([p.id, p.age_years, before, after, g_before, g_after])
+        pc = run_patient_course(p, PROTOCOL, weeks=WEEKS)
+        for zone, g, r in pc.groups:
+            first = first or (p.id, zone, g.type.value, r)
+            out.append({"patient": p.id, "zone": zone, "type": g.type.value, "count": g.count,
+                        "depth_before_mm": r.scar_depth_mm[0], "depth_52w_mm": r.scar_depth_mm[-1],
+                        "collagen_I_rel_peak": max(r.collagen_I_rel), "dose_per_session": r.dose_per_session})
+            shapes[g.type.value] = (r.shape, r.scar_depth_mm[0], r.scar_depth_mm[-1])
+        rows.append([p.id, p.age_years, pc.gb_quantitative[0], pc.gb_quantitative[-1], pc.gb_grade[0],
+                     pc.gb_grade[-1]])
     section.table(["patient", "age (y)", "G&B quantitative before", "after 52 w", "grade before", "after 52 w"], rows)
-    shapes = ctx.results.pop("_course_shapes", {})
 
     pid, zone, stype, r = first
     w = np.asarray(r.weeks)
@@ -90,7 +77,7 @@ def build(ctx: DemoContext) -> Section:
     ax.set_ylabel("G&B quantitative (0-84)")
     ax.legend(fontsize=7)
     section.figure(fig, "Goodman & Baron quantitative score before and after the course, per sample patient.")
-    ctx.results["course"] = {"protocol": PROTOCOL, "scar_groups": out,
+    ctx.results["course"] = {"protocol": {**PROTOCOL.model_dump(include={"device", "needle_length_mm", "sessions", "interval_weeks"}, mode="json"), "weeks": WEEKS}, "scar_groups": out,
                              "patients": [dict(zip(["patient", "age_years", "gb_before", "gb_after", "grade_before",
                                                     "grade_after"], row, strict=True)) for row in rows]}
     return section
