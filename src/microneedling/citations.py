@@ -3,6 +3,10 @@
 Entries live in ``data/CITATIONS.bib``. Code that uses a source calls :func:`cite` (parameter look-ups do
 it for you), and a report ends with :func:`format_references` of :func:`citations_used`, as PyBaMM prints
 the citations of a simulation.
+
+Entries that are not journal articles, books or proceedings papers say what they are in a ``kind`` field
+(:data:`KINDS`); :func:`kind` reads it. No parameter row may rest on an entry of an :data:`UNRELIABLE_KINDS` kind
+unless the row is ``assumed`` (:mod:`microneedling.params` enforces it).
 """
 
 from __future__ import annotations
@@ -17,6 +21,16 @@ _used: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("citatio
 _ENTRY = re.compile(r"@(\w+)\s*\{\s*([^,\s]+)\s*,(.*?)\n\}", re.S)
 _FIELD = re.compile(r"(\w+)\s*=\s*\{((?:[^{}]|\{[^{}]*\})*)\}", re.S)
 
+#: kinds of entry that are peer-reviewed publications or books (the default from the BibTeX entry type)
+PUBLISHED_KINDS = ("journal", "book", "proceedings")
+#: kinds that a ``kind`` field may declare, for entries that are not peer-reviewed publications
+NON_PEER_REVIEWED_KINDS = ("web", "wikipedia", "calculator", "product", "trade", "repository", "database", "handbook")
+#: every kind an entry may have
+KINDS = PUBLISHED_KINDS + NON_PEER_REVIEWED_KINDS
+#: kinds on which no model parameter may rest: a row whose source is of one of these kinds must be ``assumed``
+UNRELIABLE_KINDS = ("web", "wikipedia", "calculator", "product", "trade")
+_DEFAULT_KIND = {"article": "journal", "book": "book", "incollection": "book", "inproceedings": "proceedings"}
+
 
 @lru_cache(maxsize=1)
 def bibliography() -> dict[str, dict[str, str]]:
@@ -28,8 +42,23 @@ def bibliography() -> dict[str, dict[str, str]]:
         fields["type"] = kind.lower()
         if key in entries:
             raise ValueError(f"duplicate citation key {key!r} in CITATIONS.bib")
+        if fields.get("kind", KINDS[0]) not in KINDS:
+            raise ValueError(f"citation {key!r}: kind {fields['kind']!r} not in {KINDS}")
         entries[key] = fields
     return entries
+
+
+def kind(key: str) -> str:
+    """What entry ``key`` is: its ``kind`` field if it has one (:data:`KINDS`), otherwise ``journal``, ``book`` or
+    ``proceedings`` from the BibTeX type (``misc`` for an unclassified @misc). Unknown keys raise KeyError."""
+    e = bibliography()[key]
+    return e.get("kind") or _DEFAULT_KIND.get(e["type"], e["type"])
+
+
+def is_peer_reviewed(key: str) -> bool:
+    """Whether entry ``key`` is a journal article, book or proceedings paper (not a web page, product page,
+    calculator, trade article, repository note, database record or handbook table)."""
+    return kind(key) in PUBLISHED_KINDS
 
 
 def cite(key: str) -> str:

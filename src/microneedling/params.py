@@ -7,24 +7,41 @@ topic, like PyBaMM's per-paper sets). Columns:
 ``value``     number in ``unit``
 ``unit``      one of :func:`microneedling.units.known_units`; must match the name's suffix
 ``low``/``high``  plausible range; values outside are refused on load
-``source``    key in ``data/CITATIONS.bib``
-``where``     table / figure / page of the source the value was read from, or how it was derived
-``status``    ``published`` (read from the source), ``derived`` (computed from published values; ``where``
-              says how) or ``calibrated`` (fitted; ``fitted_to`` names the data)
-``fitted_to`` for calibrated rows: the data set the value was fitted to
+``source``    key in ``data/CITATIONS.bib`` (for a ``secondary`` row, the primary's key)
+``where``     where in the source the value was read, how it was computed, or why it was set
+``status``    one of :data:`STATUSES`, checked on load:
+
+              * ``published``: read in the primary source; ``where`` names the table, figure, equation, section
+                or abstract sentence.
+              * ``secondary``: read in a source citing the primary; ``source`` keeps the primary's key and
+                ``where`` names the secondary's key (which must be in the bibliography).
+              * ``derived``: computed from other rows, named in ``where`` by their full names, or computed by a
+                function of this package named in ``where`` (``microneedling.module.function``).
+              * ``calibrated``: fitted by code in this package, named in ``where`` (``microneedling.module.function``
+                or the ``microneedling calibrate`` command), to the data named in ``fitted_to``.
+              * ``assumed``: set by hand; ``where`` gives the reason.
+
+              A row whose source is a web page, Wikipedia, a calculator, a product page or a trade article
+              (:data:`microneedling.citations.UNRELIABLE_KINDS`) must be ``assumed``.
+``fitted_to`` for calibrated rows only: the data set the value was fitted to
 """
 
 from __future__ import annotations
 
 import csv
+import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 
-from microneedling.citations import bibliography, cite
+from microneedling.citations import UNRELIABLE_KINDS, bibliography, cite, kind
 from microneedling.units import dimension, unit_of
 
-STATUSES = ("published", "derived", "calibrated")
+STATUSES = ("published", "secondary", "derived", "calibrated", "assumed")
 COLUMNS = ("name", "value", "unit", "low", "high", "source", "where", "status", "fitted_to")
 
 
@@ -52,7 +69,62 @@ class Parameter:
 
 
 class ParameterError(ValueError):
-    """A parameter file breaks the table's rules (missing source, unit mismatch, out of range)."""
+    """A parameter file breaks the table's rules (missing source, unit mismatch, out of range, untrue status)."""
+
+
+# where a published value was read: a table, figure, equation, section or the abstract of the source
+_LOCATION = re.compile(r"\b(table|fig|figure|equation|abstract|section|sec|results|methods|introduction|instrument|page)\b",
+                       re.I)
+# a function of this package (``microneedling.calibration.scar_fill.fit_scar_fill``) or the calibrate command
+_CODE = re.compile(r"\bmicroneedling(?:\.[A-Za-z_]\w*)+")
+_CALIBRATE_COMMAND = re.compile(r"\bmicroneedling calibrate\b")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_ROW_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?")
+
+
+def code_paths(where: str) -> list[str]:
+    """The functions of this package a ``where`` text names (``microneedling.module.function``)."""
+    return _CODE.findall(where)
+
+
+def secondary_keys(where: str, source: str) -> list[str]:
+    """Bibliography keys other than ``source`` that a ``where`` text names (the secondaries of a row)."""
+    bib = bibliography()
+    return list(dict.fromkeys(w for w in _WORD.findall(where) if w != source and w in bib))
+
+
+def rows_named(where: str, names: Iterable[str], own: str = "") -> list[str]:
+    """Parameter names from ``names`` (other than ``own``) that a ``where`` text names in full."""
+    known = set(names) - {own}
+    return list(dict.fromkeys(tok for tok in _ROW_NAME.findall(where) if tok in known))
+
+
+def _check_status(name: str, status: str, source: str, where: str, fitted_to: str, at: str) -> None:
+    """The rules a row's status must meet on its own (the ``derived`` rule needs the whole registry)."""
+    if status not in STATUSES:
+        raise ParameterError(f"{at}: {name}: status {status!r} not in {STATUSES}")
+    if status == "calibrated":
+        if not fitted_to:
+            raise ParameterError(f"{at}: {name}: calibrated parameter must name fitted_to data")
+        if not (code_paths(where) or _CALIBRATE_COMMAND.search(where)):
+            raise ParameterError(f"{at}: {name}: calibrated parameter must name the code that fits it in 'where' "
+                                 "(microneedling.module.function or microneedling calibrate)")
+    elif fitted_to:
+        raise ParameterError(f"{at}: {name}: fitted_to is only for calibrated rows (status {status!r})")
+    if status == "published" and not _LOCATION.search(where):
+        raise ParameterError(f"{at}: {name}: published parameter must name the table, figure, equation, section or "
+                             "abstract it was read in ('where')")
+    if status == "secondary":
+        keys = secondary_keys(where, source)
+        if not keys:
+            raise ParameterError(f"{at}: {name}: secondary parameter must name the secondary source it was read in "
+                                 "('where', a key of CITATIONS.bib other than the primary in 'source')")
+        if all(kind(k) in UNRELIABLE_KINDS for k in keys):
+            raise ParameterError(f"{at}: {name}: secondary source {keys} is a {kind(keys[0])} entry; no parameter "
+                                 "may rest on it unless assumed")
+    if status != "assumed" and kind(source) in UNRELIABLE_KINDS:
+        raise ParameterError(f"{at}: {name}: source {source!r} is a {kind(source)} entry; a parameter resting on it "
+                             "must be assumed")
 
 
 def _parse_row(row: dict[str, str], set_name: str, line: int) -> Parameter:
@@ -73,16 +145,12 @@ def _parse_row(row: dict[str, str], set_name: str, line: int) -> Parameter:
     if not (low <= value <= high):
         raise ParameterError(f"{where}: {name} = {value} outside its plausible range [{low}, {high}]")
     status = row["status"].strip()
-    if status not in STATUSES:
-        raise ParameterError(f"{where}: {name}: status {status!r} not in {STATUSES}")
     source = row["source"].strip()
-    if status == "calibrated":
-        if not row["fitted_to"].strip():
-            raise ParameterError(f"{where}: {name}: calibrated parameter must name fitted_to data")
     if not source or source not in bibliography():
         raise ParameterError(f"{where}: {name}: source {source!r} is not a key of CITATIONS.bib")
     if not row["where"].strip():
         raise ParameterError(f"{where}: {name}: 'where' (table/figure or derivation) is empty")
+    _check_status(name, status, source, row["where"].strip(), row["fitted_to"].strip(), where)
     return Parameter(
         name=name, value=value, unit=unit, low=low, high=high, source=source, where=row["where"].strip(),
         status=status, fitted_to=row["fitted_to"].strip(), parameter_set=set_name,
@@ -101,10 +169,17 @@ def load_parameter_file(text: str, set_name: str) -> dict[str, Parameter]:
     return out
 
 
-@lru_cache(maxsize=1)
-def registry() -> dict[str, Parameter]:
-    """All parameters of all sets, by name. Names are unique across sets."""
-    folder = resources.files("microneedling").joinpath("data/parameters")
+def check_derivations(params: dict[str, Parameter]) -> None:
+    """Every ``derived`` row names, in ``where``, another row of ``params`` or a function of this package."""
+    for p in params.values():
+        if p.status == "derived" and not (rows_named(p.where, params, own=p.name) or code_paths(p.where)):
+            raise ParameterError(f"{p.parameter_set}.csv: {p.name}: derived parameter must name the rows it is "
+                                 "computed from (full names) or the microneedling function computing it in 'where'")
+
+
+def load_parameter_folder(folder: Traversable | Path) -> dict[str, Parameter]:
+    """All parameter sets (``*.csv``) of ``folder``, by name, checked as a whole (names unique across sets,
+    derived rows naming what they are computed from)."""
     out: dict[str, Parameter] = {}
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".csv"):
@@ -114,7 +189,25 @@ def registry() -> dict[str, Parameter]:
             if name in out:
                 raise ParameterError(f"parameter {name} defined in both {out[name].parameter_set} and {set_name}")
             out[name] = p
+    check_derivations(out)
     return out
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict[str, Parameter]:
+    """All parameters of all sets, by name. Names are unique across sets."""
+    return load_parameter_folder(resources.files("microneedling").joinpath("data/parameters"))
+
+
+def status_counts(params: Iterable[Parameter] | None = None) -> dict[str, int]:
+    """How many of ``params`` (default: the whole registry) have each status, in :data:`STATUSES` order."""
+    counts = Counter(p.status for p in (registry().values() if params is None else params))
+    return {s: counts.get(s, 0) for s in STATUSES}
+
+
+def format_status_counts(counts: dict[str, int]) -> str:
+    """``published 120, secondary 4, derived 60, calibrated 20, assumed 46``."""
+    return ", ".join(f"{s} {n}" for s, n in counts.items())
 
 
 def get_parameter(name: str) -> Parameter:
