@@ -74,7 +74,9 @@ def test_login_create_patient_plan_and_schedule(server, page):
 
     page.click("#new-plan")
     page.fill("input[name=name]", "Browser plan")
-    page.click("button:has-text('Make plan')")
+    # the server's first plan compiles the prediction engine (about 11 s on an idle 2-core machine, several
+    # times that on a shared one): wait for that navigation longer than for the others
+    page.click("button:has-text('Make plan')", timeout=240_000)
     page.wait_for_selector("h2:has-text('Per-zone plan')", timeout=120_000)  # first prediction compiles
     needles = {row.query_selector("td").inner_text(): float(row.query_selector(".needle").inner_text())
                for row in page.query_selector_all("table.zone-plan tbody tr")}
