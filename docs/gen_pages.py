@@ -64,8 +64,11 @@ def _cell(text: object) -> str:
 def parameters_page() -> str:
     lines = ["# Parameters", "",
              "Every parameter of every model, generated from `src/microneedling/data/parameters/*.csv`. "
-             "`status` is `published` (read from the source), `derived` (computed from published values as "
-             "`where` says) or `calibrated` (fitted to the data named in `fitted_to`).", ""]
+             "`status` is `published` (read in the primary source; `where` names the table, figure or "
+             "sentence), `secondary` (read in a work citing the primary, named in `where`), `derived` (computed "
+             "from the rows or function `where` names), `calibrated` (fitted by code in this repository to the "
+             "data named in `fitted_to`) or `assumed` (set by hand; `where` gives the reason). "
+             "`microneedling params --summary` counts them.", ""]
     by_set: dict[str, list] = {}
     for p in registry().values():
         by_set.setdefault(p.parameter_set, []).append(p)

@@ -51,7 +51,7 @@ def test_bad_input_exits_2_with_one_line_and_no_stdout(run_cli, args, field):
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(st.floats(-10, 60, allow_nan=False))
 def test_needle_length_is_accepted_exactly_in_the_allowed_range(run_cli, length):
-    """NeedleLengthMM: (0, 3] mm (pens reach 2.5 mm, Wilson2012Dermapen; rollers up to 3 mm, clinical-practice.md)."""
+    """NeedleLengthMM: (0, 3] mm (pens reach 2.5 mm, Wilson2012Dermapen; rollers up to 3 mm)."""
     r = run_cli("injury", "--zone", "cheek", "--needle-length-mm", repr(length), "--json")
     assert r.code == (0 if 0 < length <= 3 else 2)
     if r.code == 2:

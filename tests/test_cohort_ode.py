@@ -66,7 +66,7 @@ def test_grid_hits_every_readout_and_session():
 
 
 def test_agrees_with_tight_reference(params, reference):
-    """Default grid within the 1e-3 cohort target of DESIGN.md (measured 8e-5 here)."""
+    """Default grid within the 1e-3 cohort error target (measured 8e-5 here)."""
     y = np.asarray(simulate_cohort(params, jnp.asarray([params.age_factor]), SESSIONS, DOSES, T_EVAL))[:, 0, :]
     assert np.max(np.abs(y[:, OUT] - reference[:, OUT])) < 1e-3
 

@@ -148,7 +148,7 @@ def test_stroke_overlap_and_bed_of_nails_spacing():
 
 def test_defaults_are_unchanged_without_kinematics():
     """Without kinematics the pen and the stamp keep the roller-equivalent per-pass density of devices.csv
-    (derived rows, Fernandes2005) and the roller its calibrated pass; the pen keeps Wilson2012Dermapen's 11
+    (assumed rows: the roller's value) and the roller its hand-set pass; the pen keeps Wilson2012Dermapen's 11
     needles and 90 Hz."""
     for name, basis in (("roller", CALIBRATED_ROLLER), ("pen", ROLLER_EQUIVALENT), ("stamp", ROLLER_EQUIVALENT)):
         d = device(name, 1.5)

@@ -33,8 +33,8 @@ def test_periorbital_skin_is_flagged_for_shorter_needles():
 
 
 def test_usual_session_reproduces_the_roller_hole_count():
-    """Fernandes2005 (as cited in DESIGN.md): a 192-needle roller, ~15 passes, ~250 holes/cm2. Within 20%
-    (the per-pass density is calibrated on this figure for the thin-channel case; here 1.5 mm needles with
+    """A 192-needle roller, ~15 passes, ~250 holes/cm2 (the figure read in Doddaballapur 2009). Within 20%
+    (the per-pass density is set by hand to this figure for the thin-channel case; here 1.5 mm needles with
     wider channels, so overlap lowers the count)."""
     inj = session_injury("cheek", "roller", 1.5)
     assert abs(inj.punctures_per_cm2 - 250) / 250 < 0.2

@@ -29,8 +29,8 @@ def fernandes_field():
 
 
 def test_fernandes_example_is_reproduced_within_20_percent(fernandes_field):
-    """~250 holes/cm2 after 15 passes of a 192-needle roller (Fernandes2005 via DESIGN.md). The per-pass density is
-    calibrated on this figure (devices.csv), so this checks the simulated field and the overlap rule."""
+    """~250 holes/cm2 after 15 passes of a 192-needle roller (the figure read in Doddaballapur 2009). The per-pass density is
+    set by hand to this figure (devices.csv, assumed), so this checks the simulated field and the overlap rule."""
     holes = [count_distinct_holes(p, 35.0) / (SIDE_MM / 10) ** 2 for p in fernandes_field]
     assert abs(np.mean(holes) - 250) / 250 < 0.2
 

@@ -1,6 +1,6 @@
 """``microneedling spatial`` and the session runner: output contract, refusals, coverage vs passes.
 
-Passes 1 / 4 / 16 of the roller bracket the ~15 passes of the usual technique (DESIGN.md, Fernandes);
+Passes 1 / 4 / 16 of the roller bracket the ~15 passes of the usual technique (Doddaballapur 2009);
 the per-pass density is Engine I's device table, so more passes means more channels on the same patch.
 """
 

@@ -3,7 +3,7 @@
 Numbers: the lumped reference is the healing engine's own diffrax solution (rtol 1e-10), so the only
 difference allowed is the time-stepping error of the spatial solver (ETD2RK, second order): halving every
 step must cut it by ~4 (observed order in [1.7, 2.3]). Densities 50-400 per cm^2 bracket the ~250 holes/cm^2 of
-about 15 roller passes quoted in DESIGN.md (Fernandes' technique papers).
+about 15 roller passes of the usual technique (Doddaballapur 2009).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Sweeps: grid parsing and validation, local and Dask runs give the same rows, files written.
 
-The spec is DESIGN.md's example (tests/test_trial_spec.py) with a small cohort; the grid syntax is the
+The spec is the documented example (tests/test_trial_spec.py) with a small cohort; the grid syntax is the
 issue's (``needle_length_mm=0.5,1,1.5,2``, ``sessions=1..6``).
 """
 
@@ -15,11 +15,11 @@ import yaml
 from microneedling.errors import InputError
 from microneedling.trials.spec import spec_from_dict
 from microneedling.trials.sweep import grid_points, parse_grid, run_sweep, variant
-from tests.test_trial_spec import DESIGN_SPEC
+from tests.test_trial_spec import EXAMPLE_SPEC
 
 
 def _small_spec():
-    d = copy.deepcopy(DESIGN_SPEC)
+    d = copy.deepcopy(EXAMPLE_SPEC)
     d["arms"][0]["population"]["n"] = 40
     d["draws"] = 20
     return spec_from_dict(d)
@@ -62,7 +62,7 @@ def local_rows():
 def test_local_sweep_rows(local_rows):
     df = local_rows
     assert set(df["sessions"]) == {1, 3}
-    assert len(df) == 2 * len(DESIGN_SPEC["timepoints_weeks"])
+    assert len(df) == 2 * len(EXAMPLE_SPEC["timepoints_weeks"])
     for col in ("arm", "week", "score_mean", "score_ci95_low", "score_ci95_high", "change_mean", "responder_rate"):
         assert col in df.columns
 
@@ -77,7 +77,7 @@ def test_dask_local_cluster_gives_the_same_rows(local_rows):
 
 def test_cli_sweep_writes_parquet_csv_heatmap(run_cli, tmp_path):
     spec = tmp_path / "spec.yaml"
-    d = copy.deepcopy(DESIGN_SPEC)
+    d = copy.deepcopy(EXAMPLE_SPEC)
     d["arms"][0]["population"]["n"] = 30
     d["draws"] = 20
     spec.write_text(yaml.safe_dump(d))
@@ -95,7 +95,7 @@ def test_cli_sweep_writes_parquet_csv_heatmap(run_cli, tmp_path):
 
 def test_cli_sweep_bad_grid_exits_2(run_cli, tmp_path):
     spec = tmp_path / "spec.yaml"
-    spec.write_text(yaml.safe_dump(DESIGN_SPEC))
+    spec.write_text(yaml.safe_dump(EXAMPLE_SPEC))
     r = run_cli("sweep", str(spec), "--grid", "sessions=0..2", "--out", str(tmp_path / "o"))
     assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and "sessions" in r.err
     assert not (tmp_path / "o").exists()

@@ -3,7 +3,7 @@
 Sources of the numbers: the rater SD is derived from Goodman & Baron 2006 (J Cosmet Dermatol 5:48, 4 observers
 within 4 points in 19 of 21 patients); the scale bounds (0-84 points, grades 1-4) are that paper and its
 qualitative companion (Dermatol Surg 32:1458); the responder definitions (>= 1 grade, >= 25% reduction)
-and the output keys are DESIGN.md's trial contract.
+and the output keys are the trial contract of microneedling.trials.run.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from microneedling.params import get_parameter
 from microneedling.protocol import Scale
 from microneedling.trials.population import sample_cohort
 from microneedling.trials.spec import spec_from_dict
-from tests.test_trial_spec import DESIGN_SPEC
+from tests.test_trial_spec import EXAMPLE_SPEC
 
 # --- scales ------------------------------------------------------------------------------------------
 
@@ -79,7 +79,7 @@ def test_record_stays_on_the_scale():
 
 
 def _population(n=4000, **baseline):
-    d = dict(DESIGN_SPEC)
+    d = dict(EXAMPLE_SPEC)
     spec = spec_from_dict(d)
     pop = spec.arms[0].population.model_copy(update={"n": n})
     if baseline:
@@ -88,7 +88,7 @@ def _population(n=4000, **baseline):
 
 
 def test_cohort_reproduces_the_population():
-    """Age mean/SD, Fitzpatrick fractions and the recorded baseline mean/SD of DESIGN_SPEC within sampling
+    """Age mean/SD, Fitzpatrick fractions and the recorded baseline mean/SD of EXAMPLE_SPEC within sampling
     error of n = 4000 (4 SE)."""
     pop = _population()
     c = sample_cohort(pop, jax.random.PRNGKey(0), qualitative_rater_sd=0.5)
@@ -120,7 +120,7 @@ def _spec(arms: list[tuple[str, dict]], n=60, scale="goodman_baron_quantitative"
           weeks=(12, 52), draws=60):
     import copy
 
-    d = copy.deepcopy(DESIGN_SPEC)
+    d = copy.deepcopy(EXAMPLE_SPEC)
     pop = d["arms"][0]["population"]
     pop["n"] = n
     pop["baseline"] = {"scale": scale, "mean": mean, "sd": sd}
@@ -142,7 +142,7 @@ def sessions_trial():
 
 
 def test_output_contract_keys(sessions_trial):
-    """DESIGN.md output: name, arms -> n, scale, baseline_mean, timepoints with the listed keys."""
+    """Trial output (microneedling.trials.run): name, arms -> n, scale, baseline_mean, timepoints with the listed keys."""
     r = sessions_trial
     assert set(r) >= {"name", "arms"}
     for arm in r["arms"].values():
@@ -160,7 +160,7 @@ def test_ci_brackets_the_mean(sessions_trial):
             assert lo <= tp["score_mean"] <= hi
             lo, hi = tp["change_ci95"]
             assert lo <= tp["change_mean"] <= hi
-            # change = baseline - score (DESIGN.md), on the arm's scale
+            # change = baseline - score, on the arm's scale
             assert tp["change_mean"] == pytest.approx(arm["baseline_mean"] - tp["score_mean"], abs=1e-9)
 
 

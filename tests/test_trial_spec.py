@@ -1,6 +1,6 @@
-"""Trial spec contract (DESIGN.md "Virtual trial spec"): validation, one-line errors, exit code 2.
+"""Trial spec contract (microneedling.trials.spec): validation, one-line errors, exit code 2.
 
-The example spec is the one printed in DESIGN.md (n 30, age 30 +/- 7, Fitzpatrick II-V 0.2/0.4/0.3/0.1,
+The example spec is the one in the trials.spec docstring and examples/trial.yaml (n 30, age 30 +/- 7, Fitzpatrick II-V 0.2/0.4/0.3/0.1,
 scar mix 0.3/0.4/0.3, baseline 14 +/- 5 on the quantitative scale, roller 1.5 mm x 3 every 4 weeks,
 timepoints 12 and 24 weeks). Scale bounds are Goodman & Baron 2006: 0-84 points, grades 1-4.
 """
@@ -18,7 +18,7 @@ from microneedling.errors import InputError
 from microneedling.protocol import Device, Scale
 from microneedling.trials.spec import load_spec, spec_from_dict
 
-DESIGN_SPEC = {
+EXAMPLE_SPEC = {
     "name": "example-trial",
     "seed": 1,
     "arms": [{
@@ -37,7 +37,7 @@ DESIGN_SPEC = {
 
 
 def _mutated(path: list, value=None, delete: bool = False) -> dict:
-    d = copy.deepcopy(DESIGN_SPEC)
+    d = copy.deepcopy(EXAMPLE_SPEC)
     node = d
     for p in path[:-1]:
         node = node[p]
@@ -49,7 +49,7 @@ def _mutated(path: list, value=None, delete: bool = False) -> dict:
 
 
 def test_design_example_is_valid():
-    spec = spec_from_dict(DESIGN_SPEC)
+    spec = spec_from_dict(EXAMPLE_SPEC)
     arm = spec.arms[0]
     assert arm.protocol.device is Device.roller
     assert arm.population.baseline.scale is Scale.goodman_baron_quantitative
@@ -58,7 +58,7 @@ def test_design_example_is_valid():
 
 
 def test_example_files_are_valid():
-    """examples/trial.yaml is the DESIGN.md example; every example spec validates."""
+    """examples/trial.yaml is the documented example; every example spec validates."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1] / "examples"
@@ -66,7 +66,7 @@ def test_example_files_are_valid():
     assert files, "no example trial specs"
     for f in files:
         load_spec(f)
-    assert yaml.safe_load((root / "trial.yaml").read_text()) == DESIGN_SPEC
+    assert yaml.safe_load((root / "trial.yaml").read_text()) == EXAMPLE_SPEC
 
 
 def test_untreated_control_needs_no_protocol_keys():
@@ -105,7 +105,7 @@ def test_needling_arm_requires_sessions():
 
 
 def test_duplicate_arm_names_refused():
-    d = copy.deepcopy(DESIGN_SPEC)
+    d = copy.deepcopy(EXAMPLE_SPEC)
     d["arms"].append(copy.deepcopy(d["arms"][0]))
     with pytest.raises(InputError) as exc:
         spec_from_dict(d)

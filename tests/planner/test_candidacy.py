@@ -1,6 +1,6 @@
 """Candidacy rules: every rule fires on its own field, reasons and sources are shown, overrides are recorded.
 
-Rules and sources: data/candidacy_rules.yaml (clinical-practice notes, section 1: Minutilli 2024, Spring 2017,
+Rules and sources: data/candidacy_rules.yaml (sources named per rule: Minutilli 2024, Spring 2017,
 Chu 2021, Cachafeiro 2016; low-evidence rules from spa pages are labelled ``low``).
 """
 

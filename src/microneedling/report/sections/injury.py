@@ -87,8 +87,8 @@ def build(ctx: DemoContext) -> Section:
     section.text(
         f"One session of a 192-needle roller with {NEEDLE_MM:g} mm needles (the median length of needling-alone "
         "acne-scar studies, Harris 2015) and its usual 15 passes. Real depth = nominal length minus the dimple "
-        f"held at puncture ({parameter_value('insertion.dimple_at_puncture_um'):g} um, calibrated on human OCT, "
-        "Donnelly 2010). Layers by zone from ultrasound (Meng 2022; 50 MHz full thickness by age group). "
+        f"held at puncture ({parameter_value('insertion.dimple_at_puncture_um'):g} um, derived from human OCT, "
+        "Donnelly 2010: 600 um needles reaching 460 um). Layers by zone from ultrasound (Meng 2022; 50 MHz full thickness by age group). "
         "Bleeding = channels reach the superficial plexus at the base of the papillary dermis.")
     rows, out = [], []
     for p in ctx.patients:
