@@ -75,7 +75,8 @@ def test_plan_print_compare_and_schedule_by_form(planner, patient_id):
     page = dra.get(f"/plans/{plan_id}").text
     assert "Per-zone plan" in page and "periorbital" in page and "References" in page
     printable = dra.get(f"/plans/{plan_id}/print").text
-    assert "@media print" in printable and "Roller course" in printable and "Harris" in printable
+    assert "Roller course" in printable and "Harris" in printable
+    assert 'href="/static/print.css"' in printable and "@media print" in dra.get("/static/print.css").text
     assert "Pen course" in dra.get(f"/patients/{patient_id}/compare").text
     r = dra.form(f"/patients/{patient_id}/plans", {"name": "x", "available_lengths_mm": "5"})
     assert r.status_code == 422 and "available_lengths_mm" in r.text

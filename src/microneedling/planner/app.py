@@ -20,6 +20,7 @@ from microneedling.planner.db import make_engine, migrate, session_factory
 from microneedling.planner.deps import AuthRequired, Forbidden
 from microneedling.planner.routers import ROUTERS
 from microneedling.planner.security import RateLimiter, hasher
+from microneedling.planner.security_headers import SecurityHeaders
 from microneedling.planner.services import Conflict, NotFound, create_first_admin
 from microneedling.planner.settings import Settings
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               name="static")
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(SecurityHeaders, max_body_bytes=settings.max_body_bytes)
 
     password = settings.initial_admin_password()
     if password:

@@ -14,6 +14,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
+def plain(text: str) -> str:
+    """User text as matplotlib shows it literally: a ``$`` would start mathtext (and a bad formula raises)."""
+    return str(text).replace("$", r"\$")
+
+
 def has_figure(predictions: list[tuple[str, dict]], observed: list[tuple[float, float]]) -> bool:
     return bool(observed) or any(p.get("available") for _, p in predictions)
 
@@ -25,9 +30,9 @@ def _png(key: str) -> bytes:
     for name, p in predictions:
         if not p.get("available"):
             continue
-        line, = ax.plot(p["weeks"], p["score_mean"], label=f"{name}: predicted mean")
+        line, = ax.plot(p["weeks"], p["score_mean"], label=f"{plain(name)}: predicted mean")
         ax.fill_between(p["weeks"], p["score_low"], p["score_high"], color=line.get_color(), alpha=0.2,
-                        label=f"{name}: 95% band")
+                        label=f"{plain(name)}: 95% band")
         for w in p.get("session_weeks", []):
             ax.axvline(w, color=line.get_color(), lw=0.6, ls=":")
     if observed:

@@ -16,6 +16,7 @@ class Settings:
     max_login_failures: int = 5
     login_window_s: float = 300.0
     admin_password: str | None = None  # creates user "admin" on an empty database
+    max_body_bytes: int = 1_000_000  # larger request bodies are refused (413) before parsing
 
     def initial_admin_password(self) -> str | None:
         """The password for user "admin" on an empty database: the setting, else the environment."""

@@ -109,7 +109,7 @@ def _png(plans: list, row: PatientRow, ctx: Ctx) -> Response:
     png = outcome_png([(p.name, p.result["prediction"]) for p in plans], sv.observed_scores(ctx.db, row))
     if png is None:
         raise sv.NotFound("figure")
-    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=60"})
+    return Response(png, media_type="image/png")
 
 
 @pages.get("/plans/{plan_id}/outcome.png")
