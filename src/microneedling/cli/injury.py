@@ -3,10 +3,8 @@ against fractional CO2 laser and a medium-depth TCA peel with PIH risk by Fitzpa
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stdout, validated
@@ -14,7 +12,7 @@ from microneedling.mechanics.devices import KINEMATICS
 from microneedling.mechanics.injury import max_needle_length_mm, session_details
 from microneedling.mechanics.modalities import compare as compare_modalities
 from microneedling.patient import Fitzpatrick, Sex, Zone
-from microneedling.protocol import Device, NeedlingDevice
+from microneedling.protocol import Device, NeedlingDevice, SessionCount
 from microneedling.units import AgeYears, NeedleLengthMM
 
 
@@ -28,7 +26,7 @@ class CompareQuery(BaseModel):
     age_years: AgeYears = 30.0
     device: NeedlingDevice = Device.roller
     needle_length_mm: NeedleLengthMM = 1.5
-    sessions: Annotated[int, Field(ge=1, le=20)] = 1
+    sessions: SessionCount = 1
 
 
 @app.command()
