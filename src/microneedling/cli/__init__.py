@@ -3,11 +3,18 @@
 Every command: ``--help``; ``--json`` prints exactly one JSON object on stdout where it computes
 something; bad input exits 2 with one line on stderr naming the field, the value and what is allowed.
 Each engine's commands live in their own module of this package and register on :data:`app`.
+
+Start-up: the command modules import the engines (JAX, matplotlib, the planner's FastAPI) inside the
+commands, so ``--help``, ``--version`` and the :data:`LIGHT_COMMANDS` load none of them. Every other command
+runs :func:`microneedling.configure` first (float64, one XLA host device per core, the compilation cache).
 """
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import typer
 from pydantic import ValidationError
@@ -21,9 +28,19 @@ from microneedling.cli.common import print_error
 from microneedling.config import configure
 from microneedling.errors import InputError, from_validation_error
 
+EPILOG = (
+    "Compiled kernels are kept in a cache folder, so the second run of a command starts faster: "
+    "$XDG_CACHE_HOME/microneedling/jax, else ~/.cache/microneedling/jax. MICRONEEDLING_CACHE_DIR=PATH moves "
+    "it; MICRONEEDLING_CACHE_DIR= (empty) turns it off. Processes may share the folder."
+)
+
+# commands that compute nothing: they run without configuring (and so without loading) JAX
+LIGHT_COMMANDS = frozenset({"params", "citations"})
+
 app = typer.Typer(
     name="microneedling",
     help="Simulate and plan microneedling of atrophic acne scars.",
+    epilog=EPILOG,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -60,10 +77,36 @@ from microneedling.cli import trial as _trial  # noqa: E402,F401
 from microneedling.cli import validate as _validate  # noqa: E402,F401
 
 
+def _configured(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """``callback`` preceded by :func:`microneedling.configure`; Typer reads the options from the wrapped
+    signature, so ``--help`` never runs it."""
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        configure()
+        return callback(*args, **kwargs)
+
+    run.configures = True  # type: ignore[attr-defined]
+    return run
+
+
+def _configure_computing_commands() -> None:
+    """Wrap every registered command outside :data:`LIGHT_COMMANDS` with :func:`_configured` (once)."""
+    for info in app.registered_commands:
+        if info.callback is None or getattr(info.callback, "configures", False):
+            continue
+        name = info.name or info.callback.__name__.replace("_", "-")
+        if name not in LIGHT_COMMANDS:
+            info.callback = _configured(info.callback)
+
+
+_configure_computing_commands()
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: configures the numerical core once (:func:`microneedling.configure`), runs the
-    app, mapping bad input to exit code 2 and one line on stderr."""
-    configure()
+    """Console entry point: runs the app (every command outside :data:`LIGHT_COMMANDS` after
+    :func:`microneedling.configure`), mapping bad input to exit code 2 and one line on stderr."""
+    _configure_computing_commands()  # also commands registered after this package was imported
     try:
         rv = app(args=argv, prog_name="microneedling", standalone_mode=False)
     except InputError as exc:

@@ -1,23 +1,29 @@
-"""Shared CLI plumbing: JSON output, progress bars on stderr, and the one-line error convention."""
+"""Shared CLI plumbing: JSON output, progress bars on stderr, and the one-line error convention.
+
+Light on purpose (no JAX, NumPy or matplotlib): every command module imports it, and ``--help``, ``--version``,
+``params`` and ``citations`` must start fast.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from microneedling.errors import InputError, from_validation_error
-from microneedling.report.html import to_json
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 stderr = Console(stderr=True)
 stdout = Console()
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 
 def validated(model: type[M], **fields: Any) -> M:
@@ -26,6 +32,17 @@ def validated(model: type[M], **fields: Any) -> M:
         return model(**fields)
     except ValidationError as exc:
         raise from_validation_error(exc) from None
+
+
+def to_json(obj: Any) -> str:
+    """JSON text of ``obj``, as :func:`microneedling.report.html.to_json` writes it; plain data is encoded
+    here, and only values that need the report's encoder (NumPy/JAX arrays and scalars) load it."""
+    try:
+        return json.dumps(obj, indent=2, allow_nan=False)
+    except TypeError:
+        from microneedling.report.html import to_json as report_to_json
+
+        return report_to_json(obj)
 
 
 def print_json(obj: Any) -> None:
@@ -48,6 +65,8 @@ def progress_bar(description: str, total: float | None, enabled: bool = True) ->
     if not enabled or not stderr.is_terminal:
         yield lambda n=1, label=None: None
         return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
                   TextColumn("{task.completed:.0f}/{task.total:.0f}"), TimeElapsedColumn(),
                   console=stderr, transient=True) as prog:
@@ -59,4 +78,4 @@ def progress_bar(description: str, total: float | None, enabled: bool = True) ->
         yield advance
 
 
-__all__ = ["InputError", "validated", "print_json", "print_error", "progress_bar", "stdout", "stderr"]
+__all__ = ["InputError", "validated", "to_json", "print_json", "print_error", "progress_bar", "stdout", "stderr"]

@@ -6,7 +6,6 @@ import typer
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stdout, validated
-from microneedling.course import CourseQuery, run_course
 
 
 @app.command()
@@ -27,6 +26,8 @@ def course(
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Simulate a treatment course: weekly collagen I/III, elastin, alignment, scar depth and G&B scores."""
+    from microneedling.course import CourseQuery, run_course
+
     q = validated(CourseQuery, zone=zone, scar=scar, device=device, needle_length_mm=needle_length_mm,
                   sessions=sessions, interval_weeks=interval_weeks, weeks=weeks, age_years=age_years, sex=sex,
                   passes=passes, scar_count=scar_count, scar_depth_mm=scar_depth_mm, scar_width_mm=scar_width_mm)

@@ -8,7 +8,6 @@ import typer
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, progress_bar, stderr
-from microneedling.report.demo import SECTIONS, run_demo
 
 
 @app.command()
@@ -18,6 +17,8 @@ def demo(
     json_output: bool = typer.Option(False, "--json", help="Print results.json on stdout."),
 ) -> None:
     """Run every engine stage on sample patients; write a self-contained report.html and results.json."""
+    from microneedling.report.demo import SECTIONS, run_demo
+
     with progress_bar("demo", total=len(SECTIONS), enabled=not json_output) as advance:
         results = run_demo(out, patients, on_step=lambda name: advance(1, name))
     if json_output:

@@ -4,29 +4,9 @@ against fractional CO2 laser and a medium-depth TCA peel with PIH risk by Fitzpa
 from __future__ import annotations
 
 import typer
-from pydantic import BaseModel, ConfigDict
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stdout, validated
-from microneedling.mechanics.devices import KINEMATICS
-from microneedling.mechanics.injury import max_needle_length_mm, session_details
-from microneedling.mechanics.modalities import compare as compare_modalities
-from microneedling.patient import Fitzpatrick, Sex, Zone
-from microneedling.protocol import Device, NeedlingDevice, SessionCount
-from microneedling.units import AgeYears, NeedleLengthMM
-
-
-class CompareQuery(BaseModel):
-    """Validated input of ``microneedling compare``."""
-
-    model_config = ConfigDict(extra="forbid")
-    zone: Zone
-    fitzpatrick: Fitzpatrick
-    sex: Sex = Sex.F
-    age_years: AgeYears = 30.0
-    device: NeedlingDevice = Device.roller
-    needle_length_mm: NeedleLengthMM = 1.5
-    sessions: SessionCount = 1
 
 
 @app.command()
@@ -55,6 +35,9 @@ def injury(
     A pen's per-pass density follows from --glide-speed-mm-per-s and --footprint-width-mm (N f / (v w)), a
     stamp's from --needle-count and --stamp-area-mm2 (N / A); without them the roller-equivalent default is used.
     """
+    from microneedling.mechanics.devices import KINEMATICS
+    from microneedling.mechanics.injury import max_needle_length_mm, session_details
+
     options = {"needle_count": needle_count, "stroke_frequency_Hz": stroke_frequency_Hz,
                "glide_speed_mm_per_s": glide_speed_mm_per_s, "footprint_width_mm": footprint_width_mm,
                "footprint_length_mm": footprint_length_mm, "stamp_area_mm2": stamp_area_mm2}
@@ -109,6 +92,9 @@ def compare(
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Sessions of microneedling vs fractional CO2 laser vs medium-depth TCA peel: injury and PIH risk."""
+    from microneedling.cli.queries import CompareQuery
+    from microneedling.mechanics.modalities import compare as compare_modalities
+
     q = validated(CompareQuery, zone=zone, fitzpatrick=fitzpatrick, sex=sex, age_years=age_years, device=device,
                   needle_length_mm=needle_length_mm, sessions=sessions)
     result = compare_modalities(q.zone, q.fitzpatrick, q.sex, q.age_years, q.device, q.needle_length_mm,

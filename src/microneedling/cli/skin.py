@@ -8,7 +8,6 @@ import typer
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stdout, validated
-from microneedling.tissue.skin import SkinQuery, full_thickness, skin_layers, zones_with_thickness_data
 
 
 @app.command()
@@ -19,6 +18,8 @@ def skin(
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Full skin thickness (epidermis + dermis, mm) of a zone for a sex and age, and its layers (um)."""
+    from microneedling.tissue.skin import SkinQuery, full_thickness, skin_layers, zones_with_thickness_data
+
     q = validated(SkinQuery, zone=zone, sex=sex, age_years=age_years)
     layers = skin_layers(q.zone, q.sex, q.age_years)
     if q.zone in zones_with_thickness_data():

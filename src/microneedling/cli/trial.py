@@ -8,7 +8,6 @@ import typer
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stderr, stdout
-from microneedling.trials.spec import load_spec
 
 
 @app.command()
@@ -18,17 +17,20 @@ def trial(
     out: Path | None = typer.Option(None, "--out", help="Also write results.json, results.csv, report.html here."),
 ) -> None:
     """Virtual patients of every arm through the course model: mean, 95% CI, change and responder rate."""
+    from microneedling.trials.spec import load_spec
+
     spec = load_spec(spec_file)  # bad spec: one line, exit 2, nothing computed or written
     from microneedling.citations import format_references, reset_citations
-    from microneedling.report.html import render_html, to_json, write_outputs
-    from microneedling.report.sections.trial import results_csv, trial_section
     from microneedling.trials.run import run_trial
 
     reset_citations()
     with stderr.status(f"running trial {spec.name}", spinner="dots") if stderr.is_terminal else _null():
         result = run_trial(spec)
     result["references"] = format_references()
-    if out is not None:
+    if out is not None:  # the report (matplotlib) is loaded only when it is written
+        from microneedling.report.html import render_html, to_json, write_outputs
+        from microneedling.report.sections.trial import results_csv, trial_section
+
         html = render_html(f"Virtual trial: {spec.name}", [trial_section(spec, result)], result["references"])
         write_outputs(out, {"results.json": to_json(result), "results.csv": results_csv(result),
                             "report.html": html})

@@ -9,9 +9,6 @@ import typer
 from microneedling.citations import reset_citations
 from microneedling.cli import app
 from microneedling.cli.common import print_json, progress_bar, stderr
-from microneedling.report.html import to_json, write_outputs
-from microneedling.validation.registry import registered
-from microneedling.validation.report import render_validation_report, run_all
 
 
 @app.command()
@@ -21,6 +18,10 @@ def validate(
     json_output: bool = typer.Option(False, "--json", help="Print the results as one JSON object."),
 ) -> None:
     """Compare every sub-model with its published data; exit code 1 when any comparison fails its tolerance."""
+    from microneedling.report.html import to_json, write_outputs
+    from microneedling.validation.registry import registered
+    from microneedling.validation.report import render_validation_report, run_all
+
     reset_citations()
     names = registered(fast_only=fast)
     with progress_bar("validate", total=len(names), enabled=not json_output) as advance:
