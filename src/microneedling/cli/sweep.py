@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import typer
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, progress_bar, stdout
-from microneedling.trials.spec import load_spec
-from microneedling.trials.sweep import grid_points, parse_grid, payloads
 
 
 @app.command()
@@ -24,17 +21,27 @@ def sweep(
     out: Path = typer.Option(Path("sweep-out"), "--out", help="Folder for results.parquet, results.csv, heatmap.png."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object (summary and file names)."),
 ) -> None:
-    """Run the spec over the product of the grids; write Parquet, CSV and a heat map."""
+    """Run the spec over the product of the grids; write Parquet, CSV and a heat map.
+
+    results.parquet is written as the points complete (one row group per point, in grid order), so a large
+    sweep on a cluster is never held in memory; results.csv and heatmap.png are made from it at the end.
+    """
+    import pandas as pd
+
+    from microneedling.trials.spec import load_spec
+    from microneedling.trials.sweep import grid_points, parse_grid, payloads, write_sweep
+
     spec = load_spec(spec_file)
     g = parse_grid(grid)
     payloads(spec, g, arm or None)  # validate every variant before running anything
     from microneedling.report.html import figure_to_data_uri, write_outputs
     from microneedling.report.sections.trial import sweep_heatmap
-    from microneedling.trials.sweep import run_sweep
 
     n_points = len(grid_points(g))
     with progress_bar("sweep", n_points, enabled=not json_output) as advance:
-        df = run_sweep(spec, g, arm or None, scheduler, on_done=lambda k: advance(k))
+        n_rows = write_sweep(spec, g, out / "results.parquet", arm or None, scheduler, on_done=lambda k: advance(k))
+    # the summary table: one row per point, arm and timepoint (at most MAX_POINTS points)
+    df = pd.read_parquet(out / "results.parquet")
     keys = list(g)
     numeric = [k for k in keys if k != "device"]
     x = numeric[0] if numeric else keys[0]
@@ -44,14 +51,11 @@ def sweep(
     import base64
 
     png = base64.b64decode(figure_to_data_uri(fig).split(",", 1)[1])
-    pq = io.BytesIO()
-    df.to_parquet(pq, index=False)
-    write_outputs(out, {"results.parquet": pq.getvalue(), "results.csv": df.to_csv(index=False),
-                        "heatmap.png": png})
-    summary = {"name": spec.name, "points": n_points, "rows": int(len(df)), "grid": g,
+    write_outputs(out, {"results.csv": df.to_csv(index=False), "heatmap.png": png})
+    summary = {"name": spec.name, "points": n_points, "rows": n_rows, "grid": g,
                "scheduler": scheduler or "local", "out": str(out),
                "files": ["results.parquet", "results.csv", "heatmap.png"]}
     if json_output:
         print_json(summary)
     else:
-        stdout.print(f"{n_points} variants, {len(df)} rows -> {out}/results.parquet, results.csv, heatmap.png")
+        stdout.print(f"{n_points} variants, {n_rows} rows -> {out}/results.parquet, results.csv, heatmap.png")
