@@ -28,13 +28,14 @@ from jax.scipy.optimize import minimize
 from pydantic import Field, model_validator
 
 from microneedling.citations import bibliography
+from microneedling.course import course_exposure
 from microneedling.errors import InputError
 from microneedling.inputs import StrictInput
 from microneedling.outcomes.goodman_baron import score_at_severity
 from microneedling.outcomes.raters import expected_record, rater_sd
 from microneedling.protocol import Scale
 from microneedling.trials.population import sample_cohort
-from microneedling.trials.run import THETA_NAMES, Posterior, cohort_exposure, severity, simulate_arm
+from microneedling.trials.run import THETA_NAMES, Posterior, severity, simulate_arm
 from microneedling.trials.spec import Arm
 
 N_VIRTUAL = 400
@@ -111,7 +112,7 @@ class _FitData:
         self.n = arm.population.n
         self.cohort = sample_cohort(pop, key, qualitative_rater_sd=PRIOR_CENTRE[THETA_NAMES[2]])
         self.weeks = [o.week for o in rec.outcomes]
-        self.x = cohort_exposure(self.cohort, arm.protocol, self.weeks)
+        self.x = course_exposure(arm.protocol, self.cohort.age_years, self.weeks)
         self.obs_baseline = arm.population.baseline.mean
         self.obs_baseline_sd = arm.population.baseline.sd
 

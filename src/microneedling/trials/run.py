@@ -49,7 +49,7 @@ from microneedling.outcomes.goodman_baron import score_at_severity
 from microneedling.outcomes.raters import QUAL_RATER_SD, rater_sd, record
 from microneedling.params import get_parameter
 from microneedling.protocol import Protocol, Scale
-from microneedling.trials.population import SCAR_TYPES, Cohort, sample_cohort, scar_weights
+from microneedling.trials.population import SCAR_TYPES, sample_cohort, scar_weights
 from microneedling.trials.spec import Arm, TrialSpec
 
 GAIN = "trial.response_gain_1"
@@ -160,16 +160,11 @@ def simulate_arm(arm: Arm, weeks: list[float], key, draws: int, post: Posterior 
     post = post or posterior()
     k_cohort, k_theta, k_stats = jax.random.split(key, 3)
     cohort = sample_cohort(arm.population, k_cohort, qualitative_rater_sd=float(post.point()[2]))
-    x = cohort_exposure(cohort, arm.protocol, weeks)
+    x = course_exposure(arm.protocol, cohort.age_years, weeks)
     thetas = post.draws(k_theta, draws)
     stats = arm_statistics(k_stats, x, cohort.scar_weights, cohort.baseline_true, cohort.response_z, thetas, cohort.scale,
                            rater_sd(Scale.goodman_baron_quantitative))
     return _summary(stats, weeks, cohort.n, cohort.scale)
-
-
-def cohort_exposure(cohort: Cohort, protocol: Protocol, weeks: list[float]) -> jnp.ndarray:
-    """Collagen exposure [n, K, T] of every patient of ``cohort`` under ``protocol`` at ``weeks``."""
-    return course_exposure(protocol, cohort.age_years, weeks)
 
 
 def run_trial(spec: TrialSpec) -> dict:
