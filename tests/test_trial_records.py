@@ -96,3 +96,17 @@ def test_record_only_arms_simulate(records):
         lo, hi = arm.population.baseline.scale.bounds
         tp = out["timepoints"][0]
         assert lo <= tp["score_mean"] <= hi and tp["change_ci95"][0] <= tp["change_ci95"][1], (r.id, tp)
+
+
+MIN_FIT_ARMS = 9
+
+
+def test_fit_arms_are_simulable_mechanical_needling_with_numbers(records):
+    """Fit arms pool mechanical needling alone (roller, pen or stamp) and each has an arm and an outcome number;
+    combination and radiofrequency arms stay out of the fit."""
+    fit = [r for r in records if r.role == "fit"]
+    assert len(fit) >= MIN_FIT_ARMS, [r.id for r in fit]
+    for r in fit:
+        assert r.modality == "microneedling", r.id
+        assert r.arm.protocol.device in {Device.roller, Device.pen, Device.stamp}, r.id
+        assert _has_numbers(r), r.id
