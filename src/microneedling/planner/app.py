@@ -19,7 +19,7 @@ from microneedling.errors import InputError
 from microneedling.planner.db import make_engine, migrate, session_factory
 from microneedling.planner.deps import AuthRequired, Forbidden
 from microneedling.planner.routers import ROUTERS
-from microneedling.planner.security import RateLimiter, hasher
+from microneedling.planner.security import dummy_hash, hasher
 from microneedling.planner.security_headers import SecurityHeaders
 from microneedling.planner.services import Conflict, NotFound, create_first_admin
 from microneedling.planner.settings import Settings
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.hasher = hasher(settings.fast_hash)
-    app.state.limiter = RateLimiter(settings.max_login_failures, settings.login_window_s)
+    app.state.dummy_hash = dummy_hash(app.state.hasher)
     app.state.templates = Jinja2Templates(directory=str(resources.files("microneedling.planner") / "templates"))
     app.state.settings = settings
     app.mount("/static", StaticFiles(directory=str(resources.files("microneedling.planner") / "static")),

@@ -35,11 +35,19 @@ def get_db(request: Request) -> Iterator[Session]:
         db.close()
 
 
-def current(request: Request, db: Session = Depends(get_db)) -> Ctx:
-    found = session_user(db, request.cookies.get(SESSION_COOKIE))
+def logged_in(request: Request, db: Session) -> Ctx:
+    """The request's login (idle timeout from the settings); a session ended for idling, or a new last-seen
+    time, is committed at once."""
+    found = session_user(db, request.cookies.get(SESSION_COOKIE), request.app.state.settings.idle_timeout_min)
+    if db.dirty or db.deleted:
+        db.commit()
     if found is None:
         raise AuthRequired()
     return Ctx(db, *found)
+
+
+def current(request: Request, db: Session = Depends(get_db)) -> Ctx:
+    return logged_in(request, db)
 
 
 def require(permission: str):
@@ -51,10 +59,7 @@ def require(permission: str):
     def dep(request: Request) -> Iterator[Ctx]:
         db = request.app.state.sessions()
         try:
-            found = session_user(db, request.cookies.get(SESSION_COOKIE))
-            if found is None:
-                raise AuthRequired()
-            ctx = Ctx(db, *found)
+            ctx = logged_in(request, db)
             if not allowed(ctx.user, permission):
                 raise Forbidden(f"role {ctx.user.role} may not {permission}")
             if request.method not in ("GET", "HEAD", "OPTIONS") and request.url.path.startswith("/api/"):

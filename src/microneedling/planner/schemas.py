@@ -89,6 +89,11 @@ class UserIn(_In):
     provider_id: int | None = None
 
 
+class PasswordChangeIn(_In):
+    current_password: Annotated[str, Field(min_length=1, max_length=256)]
+    new_password: Annotated[str, Field(min_length=10, max_length=256)]
+
+
 class LoginIn(_In):
     username: Annotated[str, Field(min_length=1, max_length=64)]
     password: Annotated[str, Field(min_length=1, max_length=256)]

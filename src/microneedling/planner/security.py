@@ -1,15 +1,11 @@
 """Accounts and access: argon2 password hashes, server-side login sessions, CSRF tokens, roles and
-permissions, patient visibility, login rate limiting."""
+permissions, patient visibility, the idle timeout of sessions."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
-from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -52,6 +48,11 @@ def hash_password(password: str, ph: PasswordHasher) -> str:
     return ph.hash(password)
 
 
+def dummy_hash(ph: PasswordHasher) -> str:
+    """A hash of a random password with the app's cost, checked when the user name is unknown."""
+    return ph.hash(secrets.token_urlsafe(24))
+
+
 def verify_password(stored: str, password: str, ph: PasswordHasher) -> bool:
     try:
         return ph.verify(stored, password)
@@ -72,7 +73,15 @@ def open_session(db: Session, user: User) -> tuple[str, LoginSession]:
     return token, row
 
 
-def session_user(db: Session, token: str | None) -> tuple[User, LoginSession] | None:
+TOUCH_EVERY_S = 60.0  # a session's last-seen time is written at most this often (s)
+
+
+def session_user(db: Session, token: str | None,
+                 idle_timeout_min: float | None = None) -> tuple[User, LoginSession] | None:
+    """The user and session of the cookie ``token``, or None when there is none, it has passed its absolute
+    lifetime (:data:`SESSION_HOURS`), it saw no request for ``idle_timeout_min`` minutes (the session is then
+    deleted), or the user is deactivated. A live session's last-seen time is updated (at most every
+    :data:`TOUCH_EVERY_S` seconds; the caller commits)."""
     if not token:
         return None
     found = db.execute(select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id)
@@ -80,9 +89,25 @@ def session_user(db: Session, token: str | None) -> tuple[User, LoginSession] | 
     if found is None:
         return None
     user, row = found
-    if row.expires_at < utcnow() or not user.active:
+    now = utcnow()
+    if row.expires_at < now or not user.active:
         return None
+    seen = row.last_seen_at or row.created_at
+    if idle_timeout_min is not None and now - seen > timedelta(minutes=idle_timeout_min):
+        db.delete(row)
+        return None
+    if (now - seen).total_seconds() >= TOUCH_EVERY_S:
+        row.last_seen_at = now
     return user, row
+
+
+def end_sessions(db: Session, user: User, keep: LoginSession | None = None) -> int:
+    """Delete every login session of ``user`` (but ``keep``); returns how many ended."""
+    rows = [r for r in db.scalars(select(LoginSession).where(LoginSession.user_id == user.id))
+            if keep is None or r.id != keep.id]
+    for r in rows:
+        db.delete(r)
+    return len(rows)
 
 
 def close_session(db: Session, token: str | None) -> None:
@@ -109,36 +134,3 @@ def can_see(user: User, patient: PatientRow) -> bool:
     owners = visible_owner_ids(user)
     return owners is None or patient.owner_id in owners
 
-
-@dataclass
-class RateLimiter:
-    """At most ``max_failures`` failed logins per key (client address, and username) per ``window_s``."""
-
-    max_failures: int = 5
-    window_s: float = 300.0
-
-    def __post_init__(self) -> None:
-        self._fails: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _trim(self, key: str, now: float) -> deque[float]:
-        q = self._fails[key]
-        while q and now - q[0] > self.window_s:
-            q.popleft()
-        return q
-
-    def blocked(self, *keys: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            return any(len(self._trim(k, now)) >= self.max_failures for k in keys)
-
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for k in keys:
-                self._trim(k, now).append(now)
-
-    def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for k in keys:
-                self._fails.pop(k, None)

@@ -18,10 +18,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
-CSP_SWAGGER = (f"default-src 'self'; script-src 'self' 'unsafe-inline' {SWAGGER_CDN}; "
-               f"style-src 'self' {SWAGGER_CDN}; img-src 'self' data: https://fastapi.tiangolo.com; "
-               "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 FIXED = ((b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
          (b"referrer-policy", b"no-referrer"))
 
@@ -66,7 +62,7 @@ class SecurityHeaders:
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"
                            or path.startswith("/static/")]
                 headers += list(FIXED)
-                headers.append((b"content-security-policy", (CSP_SWAGGER if path == "/api/docs" else CSP).encode()))
+                headers.append((b"content-security-policy", CSP.encode()))
                 if not path.startswith("/static/"):
                     headers.append((b"cache-control", b"no-store"))
                 if scope.get("scheme") == "https":

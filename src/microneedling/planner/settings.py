@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from microneedling.planner.lockout import LockoutPolicy
+
 ADMIN_PASSWORD_ENV = "MICRONEEDLING_ADMIN_PASSWORD"
 
 
@@ -13,10 +15,16 @@ ADMIN_PASSWORD_ENV = "MICRONEEDLING_ADMIN_PASSWORD"
 class Settings:
     database_url: str = "sqlite:///microneedling-planner.db"
     fast_hash: bool = False  # cheaper argon2 parameters: test databases only
-    max_login_failures: int = 5
-    login_window_s: float = 300.0
+    max_login_failures: int = 5  # failed logins per (user name, address) before the first lock
+    login_window_s: float = 900.0  # failures further apart than this (s) start the count again
+    lockout_base_s: float = 60.0  # first lock (s); doubles with each further failure
+    lockout_max_s: float = 3600.0  # longest lock (s)
+    idle_timeout_min: float = 30.0  # a session with no request for this long ends (minutes)
     admin_password: str | None = None  # creates user "admin" on an empty database
     max_body_bytes: int = 1_000_000  # larger request bodies are refused (413) before parsing
+
+    def lockout_policy(self) -> LockoutPolicy:
+        return LockoutPolicy(self.max_login_failures, self.login_window_s, self.lockout_base_s, self.lockout_max_s)
 
     def initial_admin_password(self) -> str | None:
         """The password for user "admin" on an empty database: the setting, else the environment."""

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from microneedling.planner.routers import auth, docs, patients, plans, records, schedule, users
+from microneedling.planner.routers import account, auth, docs, patients, plans, records, schedule, users
 
 ROUTERS: tuple[APIRouter, ...] = (
-    auth.api, patients.api, plans.api, schedule.api, records.api, users.api, docs.api,
-    auth.pages, patients.pages, plans.pages, schedule.pages, records.pages, users.pages,
+    auth.api, account.api, patients.api, plans.api, schedule.api, records.api, users.api, docs.api,
+    auth.pages, account.pages, patients.pages, plans.pages, schedule.pages, records.pages, users.pages,
 )

@@ -1,12 +1,14 @@
-"""The JSON API's own documentation (OpenAPI document and Swagger UI), for logged-in users only."""
+"""The JSON API's own documentation (OpenAPI document and Swagger UI), for logged-in users only. Swagger UI
+is served by the app itself (``static/swagger``, see its SOURCE.txt): no CDN, so it works offline and under
+the same Content-Security-Policy as every page (its start-up script is a static file)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from microneedling.planner.deps import Ctx, require
+from microneedling.planner.web import render
 
 api = APIRouter(prefix="/api", include_in_schema=False)
 
@@ -17,5 +19,5 @@ def openapi(request: Request, ctx: Ctx = Depends(require("patient.read"))) -> di
 
 
 @api.get("/docs")
-def docs(ctx: Ctx = Depends(require("patient.read"))) -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/api/openapi.json", title="microneedling planner API")
+def docs(request: Request, ctx: Ctx = Depends(require("patient.read"))) -> HTMLResponse:
+    return render(request, "api_docs.html", ctx)
