@@ -19,9 +19,10 @@ Units are in names (``needle_length_mm``, ``interval_weeks``); every parameter c
 
 from __future__ import annotations
 
-from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from microneedling.lazy import lazy_exports
 
 try:
     __version__ = version("microneedling")
@@ -81,14 +82,7 @@ _API: dict[str, tuple[str, str]] = {
 __all__ = ["__version__", *_API]
 
 
-def __getattr__(name: str) -> Any:
-    try:
-        module, attr = _API[name]
-    except KeyError:
-        raise AttributeError(f"module 'microneedling' has no attribute {name!r}") from None
-    value = getattr(import_module(module), attr)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports("microneedling", _API)
 
 
 def __dir__() -> list[str]:

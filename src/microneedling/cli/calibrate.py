@@ -31,7 +31,8 @@ def calibrate(
     import numpy as np
 
     from microneedling.calibration.trial_response import fit, load_trials, parameter_rows, predict_held_out
-    from microneedling.report.html import to_json, write_outputs
+    from microneedling.report.encoding import to_json
+    from microneedling.report.html import write_outputs
     from microneedling.trials.run import Posterior
 
     records = load_trials(trials_dir)

@@ -6,7 +6,6 @@ Light on purpose (no JAX, NumPy or matplotlib): every command module imports it,
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from microneedling.errors import InputError, from_validation_error
+from microneedling.report.encoding import to_json
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -32,17 +32,6 @@ def validated(model: type[M], **fields: Any) -> M:
         return model(**fields)
     except ValidationError as exc:
         raise from_validation_error(exc) from None
-
-
-def to_json(obj: Any) -> str:
-    """JSON text of ``obj``, as :func:`microneedling.report.html.to_json` writes it; plain data is encoded
-    here, and only values that need the report's encoder (NumPy/JAX arrays and scalars) load it."""
-    try:
-        return json.dumps(obj, indent=2, allow_nan=False)
-    except TypeError:
-        from microneedling.report.html import to_json as report_to_json
-
-        return report_to_json(obj)
 
 
 def print_json(obj: Any) -> None:

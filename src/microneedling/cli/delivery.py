@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-from importlib import resources
-
 import typer
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, stdout, validated
+from microneedling.delivery.topicals import DEFAULT_CONCENTRATION_MG_PER_ML, topical_keys
 from microneedling.errors import InputError
-
-# The option help and default are built without importing microneedling.delivery (which loads JAX), so that
-# `microneedling --help` starts fast; tests/test_cli_startup.py checks both against the delivery package.
-DEFAULT_CONCENTRATION_MG_PER_ML = 10.0  # = microneedling.delivery.uptake.DEFAULT_CONCENTRATION_MG_PER_ML
-
-
-def topical_keys() -> list[str]:
-    """Keys of the named topicals in ``data/topicals.csv``, as :func:`microneedling.delivery.topicals.topical_keys`
-    lists them."""
-    text = resources.files("microneedling").joinpath("data/topicals.csv").read_text(encoding="utf-8")
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    return [row["key"] for row in csv.DictReader(lines)]
 
 
 @app.command()

@@ -28,7 +28,8 @@ def trial(
         result = run_trial(spec)
     result["references"] = format_references()
     if out is not None:  # the report (matplotlib) is loaded only when it is written
-        from microneedling.report.html import render_html, to_json, write_outputs
+        from microneedling.report.encoding import to_json
+        from microneedling.report.html import render_html, write_outputs
         from microneedling.report.sections.trial import results_csv, trial_section
 
         html = render_html(f"Virtual trial: {spec.name}", [trial_section(spec, result)], result["references"])

@@ -18,7 +18,8 @@ def validate(
     json_output: bool = typer.Option(False, "--json", help="Print the results as one JSON object."),
 ) -> None:
     """Compare every sub-model with its published data; exit code 1 when any comparison fails its tolerance."""
-    from microneedling.report.html import to_json, write_outputs
+    from microneedling.report.encoding import to_json
+    from microneedling.report.html import write_outputs
     from microneedling.validation.registry import registered
     from microneedling.validation.report import render_validation_report, run_all
 

@@ -4,70 +4,59 @@
 (:mod:`~microneedling.delivery.pores`), channel resealing (:mod:`~microneedling.delivery.resealing`), the named
 topicals (:mod:`~microneedling.delivery.topicals`) and uptake over hours after a session
 (:mod:`~microneedling.delivery.uptake`).
+
+Names are imported on first use: ``import microneedling.delivery`` loads no engine (and no JAX).
 """
 
-from microneedling.delivery.membrane import (
-    crank_cumulative,
-    crank_flux,
-    solve_column,
-    solve_column_to_compartment,
-)
-from microneedling.delivery.permeation import (
-    PottsGuy,
-    kp_cm_per_h,
-    lag_time_h,
-    log_kp_cm_per_h,
-)
-from microneedling.delivery.pores import (
-    hindered_diffusivity_cm2_per_h,
-    renkin_hindrance,
-    stokes_einstein_cm2_per_h,
-    stokes_radius_nm,
-)
-from microneedling.delivery.resealing import (
-    Resealing,
-    closure_time_h,
-    half_closure_h,
-    open_fraction,
-)
-from microneedling.delivery.topicals import (
-    Molecule,
-    molecule,
-    topical,
-    topical_keys,
-)
-from microneedling.delivery.uptake import (
-    ChannelField,
-    DeliveryQuery,
-    DeliveryResult,
-    run_query,
-    timecourse,
-)
+from __future__ import annotations
 
-__all__ = [
-    "ChannelField",
-    "DeliveryQuery",
-    "DeliveryResult",
-    "Molecule",
-    "PottsGuy",
-    "Resealing",
-    "closure_time_h",
-    "crank_cumulative",
-    "crank_flux",
-    "half_closure_h",
-    "hindered_diffusivity_cm2_per_h",
-    "kp_cm_per_h",
-    "lag_time_h",
-    "log_kp_cm_per_h",
-    "molecule",
-    "open_fraction",
-    "renkin_hindrance",
-    "run_query",
-    "solve_column",
-    "solve_column_to_compartment",
-    "stokes_einstein_cm2_per_h",
-    "stokes_radius_nm",
-    "timecourse",
-    "topical",
-    "topical_keys",
-]
+from typing import TYPE_CHECKING
+
+from microneedling.lazy import lazy_exports
+
+_MODULES = {
+    "membrane": ("crank_cumulative", "crank_flux", "solve_column", "solve_column_to_compartment"),
+    "permeation": ("PottsGuy", "kp_cm_per_h", "lag_time_h", "log_kp_cm_per_h"),
+    "pores": ("hindered_diffusivity_cm2_per_h", "renkin_hindrance", "stokes_einstein_cm2_per_h", "stokes_radius_nm"),
+    "resealing": ("Resealing", "closure_time_h", "half_closure_h", "open_fraction"),
+    "topicals": ("DEFAULT_CONCENTRATION_MG_PER_ML", "Molecule", "molecule", "topical", "topical_keys"),
+    "uptake": ("ChannelField", "DeliveryQuery", "DeliveryResult", "run_query", "timecourse"),
+}
+_API = {name: (f"microneedling.delivery.{module}", name) for module, names in _MODULES.items() for name in names}
+__all__ = sorted(_API)
+__getattr__ = lazy_exports(__name__, _API)
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # static tools (type checkers, the API reference) see the same names
+    from microneedling.delivery.membrane import (
+        crank_cumulative,
+        crank_flux,
+        solve_column,
+        solve_column_to_compartment,
+    )
+    from microneedling.delivery.permeation import PottsGuy, kp_cm_per_h, lag_time_h, log_kp_cm_per_h
+    from microneedling.delivery.pores import (
+        hindered_diffusivity_cm2_per_h,
+        renkin_hindrance,
+        stokes_einstein_cm2_per_h,
+        stokes_radius_nm,
+    )
+    from microneedling.delivery.resealing import Resealing, closure_time_h, half_closure_h, open_fraction
+    from microneedling.delivery.topicals import (
+        DEFAULT_CONCENTRATION_MG_PER_ML,
+        Molecule,
+        molecule,
+        topical,
+        topical_keys,
+    )
+    from microneedling.delivery.uptake import (
+        ChannelField,
+        DeliveryQuery,
+        DeliveryResult,
+        run_query,
+        timecourse,
+    )

@@ -13,8 +13,10 @@ from functools import lru_cache
 from importlib import resources
 
 from microneedling.citations import cite
-from microneedling.delivery.pores import stokes_radius_nm
 from microneedling.errors import InputError
+
+# Donor concentration when none is given: 10 mg/mL (1 % w/v), a stated round default, not a product's label.
+DEFAULT_CONCENTRATION_MG_PER_ML = 10.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,14 @@ def _rows() -> dict[str, _Row]:
     return out
 
 
+def _radius_nm(mw_da: float) -> float:
+    """Stokes radius (nm) from MW; the pore model (JAX) is imported here so that listing the topicals (the CLI's
+    option help) loads no engine."""
+    from microneedling.delivery.pores import stokes_radius_nm
+
+    return float(stokes_radius_nm(mw_da))
+
+
 def topical_keys() -> list[str]:
     """Keys of the named topicals (``ascorbic-acid``, ``egf``, ...)."""
     return list(_rows())
@@ -65,11 +75,11 @@ def topical(key: str) -> Molecule:
     sources = tuple(s for s in (row.mw_source, row.logp_source) if s)
     for s in sources:
         cite(s)
-    return Molecule(name=row.name, mw_da=row.mw_da, log_p=row.log_p, radius_nm=float(stokes_radius_nm(row.mw_da)),
+    return Molecule(name=row.name, mw_da=row.mw_da, log_p=row.log_p, radius_nm=_radius_nm(row.mw_da),
                     sources=sources, note=row.note)
 
 
 def molecule(mw_da: float, log_p: float | None, name: str = "user molecule") -> Molecule:
     """A molecule from given MW (Da) and log P; radius from MW."""
     return Molecule(name=name, mw_da=float(mw_da), log_p=None if log_p is None else float(log_p),
-                    radius_nm=float(stokes_radius_nm(mw_da)))
+                    radius_nm=_radius_nm(mw_da))

@@ -35,7 +35,7 @@ from microneedling.delivery.membrane import (
 )
 from microneedling.delivery.pores import renkin_hindrance, stokes_einstein_cm2_per_h
 from microneedling.delivery.resealing import closure_time_h, half_closure_h, open_fraction
-from microneedling.delivery.topicals import Molecule, molecule, topical
+from microneedling.delivery.topicals import DEFAULT_CONCENTRATION_MG_PER_ML, Molecule, molecule, topical
 from microneedling.mechanics.injury import InjuryQuery, injury_details
 from microneedling.patient import Zone
 from microneedling.protocol import Device, NeedlingDevice
@@ -43,8 +43,6 @@ from microneedling.tissue.skin import skin_layers
 from microneedling.units import NeedleLengthMM
 
 UG_PER_MG = 1000.0
-# Donor concentration when none is given: 10 mg/mL (1 % w/v), a stated round default, not a product's label.
-DEFAULT_CONCENTRATION_MG_PER_ML = 10.0
 
 
 @dataclass(frozen=True)

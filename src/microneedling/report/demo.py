@@ -9,7 +9,8 @@ from pathlib import Path
 from microneedling import __version__
 from microneedling.citations import format_references, reset_citations
 from microneedling.patient import load_patients
-from microneedling.report.html import Section, render_html, to_json, write_outputs
+from microneedling.report.encoding import to_json
+from microneedling.report.html import Section, render_html, write_outputs
 from microneedling.report.sections import DemoContext
 from microneedling.report.sections import course as course_section
 from microneedling.report.sections import delivery as delivery_section

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -120,20 +119,3 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def to_json(obj: Any) -> str:
-    """JSON text of results (NumPy/JAX scalars and arrays converted)."""
-    return json.dumps(obj, indent=2, default=_json_default, allow_nan=False)
-
-
-def _json_default(o: Any) -> Any:
-    import numpy as np
-
-    if hasattr(o, "tolist"):
-        return np.asarray(o).tolist()
-    if hasattr(o, "item"):
-        return o.item()
-    if hasattr(o, "value"):  # enums
-        return o.value
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
