@@ -36,8 +36,7 @@ COMMANDS = {
 
 
 def _run(args: list[str], cache: str) -> float:
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
-    env["MICRONEEDLING_CACHE_DIR"] = cache
+    env = {**os.environ, "MICRONEEDLING_CACHE_DIR": cache}
     t0 = time.perf_counter()
     r = subprocess.run([EXE, *args], cwd=ROOT, env=env, capture_output=True, text=True)
     dt = time.perf_counter() - t0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -11,7 +12,10 @@ import microneedling
 
 
 def pytest_configure(config):
-    """The numerical core runs in float64 with one XLA host device per core, as under the CLI."""
+    """The numerical core runs in float64 with one XLA host device per core, as under the CLI. The persistent
+    compilation cache is off (here and in every process a test starts), so test runs neither write to the user's
+    cache nor depend on it; a test that needs the cache names its own folder."""
+    os.environ["MICRONEEDLING_CACHE_DIR"] = ""
     microneedling.configure()
 
 

@@ -34,16 +34,12 @@ CACHE_MAX_BYTES = 1 << 30
 def cache_dir() -> Path | None:
     """The folder of JAX's persistent compilation cache, or ``None`` when the cache is off.
 
-    In order: ``$MICRONEEDLING_CACHE_DIR`` when set (an empty value turns the cache off); off under pytest
-    (``PYTEST_VERSION`` set), so that test runs neither write to the user's cache nor depend on it unless a
-    test names a folder itself; else ``$XDG_CACHE_HOME/microneedling/jax``, else
-    ``~/.cache/microneedling/jax``.
+    In order: ``$MICRONEEDLING_CACHE_DIR`` when set (an empty value turns the cache off), else
+    ``$XDG_CACHE_HOME/microneedling/jax``, else ``~/.cache/microneedling/jax``.
     """
     if CACHE_ENV in os.environ:
         value = os.environ[CACHE_ENV].strip()
         return Path(value).expanduser() if value else None
-    if "PYTEST_VERSION" in os.environ:
-        return None
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
     try:
         base = Path(xdg) if xdg else Path.home() / ".cache"
