@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,8 +30,9 @@ from pathlib import Path
 
 import yaml
 
+from microneedling.trials.cluster import local_cluster_processes
+
 ROOT = Path(__file__).resolve().parents[1]
-DASK = str(Path(sys.executable).with_name("dask"))
 N = int(os.environ.get("SWEEP_N", 10_000))
 SCALING_POINTS = int(os.environ.get("SCALING_POINTS", 10))
 SMALL_POINTS = int(os.environ.get("SMALL_POINTS", 10))
@@ -50,61 +49,6 @@ with open(sys.argv[1], "w") as fh:
     fh.write(str(peak))
 sys.exit(code)
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _peak_kb(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as fh:
-        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
-
-
-class Cluster:
-    """A scheduler and ``workers`` single-thread workers on loopback, as separate processes."""
-
-    def __init__(self, workers: int, tmp: Path, cache: Path):
-        self.address = f"tcp://127.0.0.1:{_free_port()}"
-        self.procs: list[subprocess.Popen] = []
-        env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
-        env["MICRONEEDLING_CACHE_DIR"] = str(cache)
-        self.log = open(tmp / f"cluster-{workers}.log", "ab")  # noqa: SIM115 - closed in stop()
-        try:
-            self._start(["scheduler", "--host", "127.0.0.1", "--port", self.address.rsplit(":", 1)[1],
-                         "--no-dashboard", "--idle-timeout", "600s"], env)
-            for i in range(workers):
-                self._start(["worker", self.address, "--host", "127.0.0.1", "--nthreads", "1", "--no-nanny",
-                             "--no-dashboard", "--death-timeout", "60s", "--memory-limit", "0",
-                             "--local-directory", str(tmp / f"w{workers}-{i}")], env)
-            from distributed import Client
-
-            with Client(self.address, timeout="30s") as client:
-                client.wait_for_workers(workers, timeout=120)
-                self.worker_pids = sorted(client.run(os.getpid).values())
-        except BaseException:
-            self.stop()
-            raise
-
-    def _start(self, args: list[str], env: dict) -> None:
-        self.procs.append(subprocess.Popen([DASK, *args], env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                           start_new_session=True))
-
-    def worker_peaks_mb(self) -> list[float]:
-        return [round(_peak_kb(pid) / 1024, 1) for pid in self.worker_pids]
-
-    def stop(self) -> None:
-        for p in reversed(self.procs):  # workers first, then the scheduler
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(p.pid, signal.SIGKILL)
-                    p.wait(timeout=10)
-        self.log.close()
 
 
 def _spec(tmp: Path) -> Path:
@@ -138,8 +82,7 @@ def throughput(workers: int, spec_file: Path, tmp: Path, cache: Path) -> dict:
     from microneedling.trials.sweep import parse_grid, payloads, run_point, run_sweep
 
     spec = load_spec(spec_file)  # this process only validates and collects rows: it computes nothing
-    cluster = Cluster(workers, tmp, cache)
-    try:
+    with local_cluster_processes(workers, tmp / f"throughput-{workers}", cache_dir=cache, idle_timeout_s=600) as cluster:
         with Client(cluster.address, timeout="30s") as client:  # one point per worker: compile everywhere
             warm = payloads(spec, parse_grid(["needle_length_mm=2.9"]))[0]
             client.gather([client.submit(run_point, warm, workers=[w], pure=False, allow_other_workers=False)
@@ -148,8 +91,6 @@ def throughput(workers: int, spec_file: Path, tmp: Path, cache: Path) -> dict:
         t0 = time.perf_counter()
         df = run_sweep(spec, grid, scheduler=cluster.address)
         seconds = time.perf_counter() - t0
-    finally:
-        cluster.stop()
     points = len(df) // len(spec.timepoints_weeks)
     return {"workers": workers, "points": points, "patients": points * N, "seconds": round(seconds, 2),
             "patients_per_s": round(points * N / seconds, 1)}
@@ -158,10 +99,9 @@ def throughput(workers: int, spec_file: Path, tmp: Path, cache: Path) -> dict:
 def streamed(points: int, spec_file: Path, tmp: Path, cache: Path) -> dict:
     import pyarrow.parquet as pq
 
-    cluster = Cluster(2, tmp, cache)
     out = tmp / f"sweep-{points}"
     peak_file = tmp / f"client-{points}.kb"
-    try:
+    with local_cluster_processes(2, tmp / f"streamed-{points}", cache_dir=cache, idle_timeout_s=600) as cluster:
         env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
         env["MICRONEEDLING_CACHE_DIR"] = str(cache)
         t0 = time.perf_counter()
@@ -172,8 +112,6 @@ def streamed(points: int, spec_file: Path, tmp: Path, cache: Path) -> dict:
         if r.returncode != 0:
             raise SystemExit(f"sweep failed: {r.stderr}")
         workers_mb = cluster.worker_peaks_mb()
-    finally:
-        cluster.stop()
     summary = json.loads(r.stdout)
     meta = pq.ParquetFile(out / "results.parquet").metadata
     return {"points": summary["points"], "patients": summary["points"] * N, "rows": summary["rows"],
@@ -193,10 +131,15 @@ def main() -> None:
         efficiency = scaling[1]["patients_per_s"] / (2 * scaling[0]["patients_per_s"])
         small = streamed(SMALL_POINTS, spec_file, tmp, cache)
         big = streamed(BIG_POINTS, spec_file, tmp, cache)
+    # memory a worker gains per point it runs: compiled programs kept per point would show here, patients not
+    # (each point's patients are freed before the next)
+    per_worker = (BIG_POINTS - SMALL_POINTS) / 2
+    growth = (sum(big["worker_peak_mb"]) - sum(small["worker_peak_mb"])) / 2 / per_worker
     out = {"benchmark": "sweep_scaling", "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
            "cpus": os.cpu_count(), "patients_per_point": N, "load_before": round(load_before, 2),
            "load_after": round(os.getloadavg()[0], 2), "scaling": scaling,
-           "parallel_efficiency": round(efficiency, 2), "streamed": [small, big]}
+           "parallel_efficiency": round(efficiency, 2), "streamed": [small, big],
+           "worker_growth_mb_per_point": round(growth, 2)}
     print(f"{'workers':>7} {'points':>6} {'patients':>9} {'seconds':>8} {'patients/s':>10}")
     for s in scaling:
         print(f"{s['workers']:>7} {s['points']:>6} {s['patients']:>9} {s['seconds']:>8.1f} {s['patients_per_s']:>10.0f}")
@@ -206,6 +149,7 @@ def main() -> None:
     for s in (small, big):
         print(f"{s['points']:>8} {s['patients']:>9} {s['row_groups']:>10} {s['seconds']:>8.1f} "
               f"{s['patients_per_s']:>10.0f} {s['client_peak_mb']:>9.0f} {str(s['worker_peak_mb']):>14}")
+    print(f"worker peak growth: {growth:.2f} MB per point ({SMALL_POINTS} -> {BIG_POINTS} points on 2 workers)")
     print(json.dumps(out))
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,11 +24,10 @@ import yaml
 
 from microneedling.errors import InputError
 from microneedling.trials import sweep as sweep_module
+from microneedling.trials.cluster import local_cluster_processes
 from microneedling.trials.spec import spec_from_dict
 from microneedling.trials.sweep import iter_sweep, parse_grid, write_sweep
 from tests.test_trial_spec import EXAMPLE_SPEC
-
-DASK = Path(sys.executable).parent / "dask"
 
 
 def _spec_dict() -> dict:
@@ -40,61 +37,29 @@ def _spec_dict() -> dict:
     return d
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(procs: list[subprocess.Popen]) -> None:
-    """End the processes this module started (each leads its own process group; workers before the
-    scheduler), then reap them."""
-    for p in reversed(procs):
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGTERM)
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def loopback_cluster(tmp_path_factory):
-    """``tcp://127.0.0.1:PORT`` of a scheduler with two single-thread workers; all three are ended in the
-    teardown, whatever the tests did. The scheduler ends itself after 5 idle minutes and the workers 60 s
-    after losing it, should the teardown never run."""
+    """``tcp://127.0.0.1:PORT`` of a scheduler with two single-thread worker processes sharing one compilation
+    cache folder (:func:`microneedling.trials.cluster.local_cluster_processes`); all three are ended in the
+    teardown, whatever the tests did."""
     tmp = tmp_path_factory.mktemp("cluster")
     cache = tmp / "jax-cache"
-    env = {**os.environ, "MICRONEEDLING_CACHE_DIR": str(cache)}
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    procs: list[subprocess.Popen] = []
-    logs = []
-
-    def start(name: str, args: list[str]) -> None:
-        log = open(tmp / f"{name}.log", "wb")  # noqa: SIM115 - closed in the teardown
-        logs.append(log)
-        procs.append(subprocess.Popen([str(DASK), *args], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                      start_new_session=True))
-
-    try:
-        start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard",
-                            "--idle-timeout", "300s"])
-        for i in range(2):
-            start(f"worker{i}", ["worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-nanny",
-                                 "--no-dashboard", "--death-timeout", "60s",
-                                 "--local-directory", str(tmp / f"worker{i}")])
+    with local_cluster_processes(2, tmp, cache_dir=cache, start_timeout_s=60) as cluster:
         from distributed import Client
 
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(2, timeout=60)
+        with Client(cluster.address, timeout="30s") as client:
             assert sum(client.nthreads().values()) == 2
-        yield {"address": address, "cache": cache, "tmp": tmp}
-    finally:
-        _stop(procs)
-        for log in logs:
-            log.close()
+        assert len(cluster.worker_pids) == 2
+        yield {"address": cluster.address, "cache": cache, "tmp": tmp, "pids": cluster.worker_pids}
+
+
+def test_the_cluster_processes_end_with_the_context(tmp_path):
+    with local_cluster_processes(1, tmp_path, start_timeout_s=60) as cluster:
+        (pid,) = cluster.worker_pids
+        assert cluster.worker_peaks_mb()[0] > 0
+    # the worker and the scheduler were ended and reaped: the worker's pid is gone
+    assert not Path(f"/proc/{pid}").exists()
+    assert {p.name for p in tmp_path.glob("*.log")} == {"scheduler.log", "worker0.log"}
 
 
 def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:

@@ -169,8 +169,13 @@ def _influx(T_, p: HealingParams):
     return jnp.maximum(((p.tau1 * T_ + p.tau2) * T_ + p.tau3) * T_ + p.tau4, 0.0)
 
 
+@jax.jit
 def macrophage_baseline(p: HealingParams) -> tuple[jax.Array, jax.Array]:
-    """Unwounded steady state of the macrophage/TGF-b core: (total macrophages, TGF-b), lower root."""
+    """Unwounded steady state of the macrophage/TGF-b core: (total macrophages, TGF-b), lower root.
+
+    Jitted: called eagerly (outside a traced solver), its Newton ``lax.scan`` would trace a new closure and
+    compile a new XLA program on every call, each kept in JAX's primitive cache, so a long-lived process
+    (a sweep worker) grew with every call; jitted at module level it compiles once per input type."""
 
     def g(phi):
         t = p.k4 * p.alpha * phi / p.d2_per_d

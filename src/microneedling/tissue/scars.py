@@ -70,9 +70,13 @@ def net_new_collagen(c1_rel, c3_rel, collagen1_fraction):
     return collagen1_fraction * (c1_rel - 1.0) + (1.0 - collagen1_fraction) * (c3_rel - 1.0)
 
 
+@jax.jit
 def matured(t_days, x, tau_d):
     """First-order lag K of ``x`` (dK/dt = (x - K) / tau, K(t0) = 0) on the increasing grid ``t_days``, exact for
-    ``x`` linear between grid points (so accurate when the grid resolves ``x``; weekly is enough for months)."""
+    ``x`` linear between grid points (so accurate when the grid resolves ``x``; weekly is enough for months).
+
+    Jitted, so that an eager call compiles once per input shape instead of once per call (an un-jitted
+    ``lax.scan`` traces a new closure each time and JAX keeps every compiled program)."""
     t_days, x = jnp.asarray(t_days, dtype=jnp.float64), jnp.asarray(x, dtype=jnp.float64)
     h = jnp.diff(t_days)
     z = h / tau_d
