@@ -110,3 +110,13 @@ def test_fit_arms_are_simulable_mechanical_needling_with_numbers(records):
         assert r.modality == "microneedling", r.id
         assert r.arm.protocol.device in {Device.roller, Device.pen, Device.stamp}, r.id
         assert _has_numbers(r), r.id
+
+
+def test_evidence_page_lists_every_arm(records):
+    """docs/evidence.md (the table of arms) names every record, so a new record shows up on the page."""
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "evidence.md"
+    text = page.read_text(encoding="utf-8")
+    missing = [r.id for r in records if f"| {r.id} |" not in text]
+    assert not missing, missing
