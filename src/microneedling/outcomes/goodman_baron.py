@@ -133,9 +133,19 @@ def severity_of_score(baseline_true, score, scale: Scale):
     return (score - 1.0) / (baseline_true - 1.0)
 
 
-def score_scar_groups(types, counts, depths_mm) -> tuple[float, int]:
+def score_scar_groups(types, counts, depths_mm, macular: int = 0, papular: int = 0) -> tuple[float, int]:
     """Quantitative score (points) and qualitative grade of a patient's scar groups: ``types`` (ScarType),
-    ``counts`` and current ``depths_mm``, one entry per group (all zones together)."""
-    codes = jnp.asarray([TYPE_CODE[ScarType(t)] for t in types])
-    counts, depths_mm = jnp.asarray(counts), jnp.asarray(depths_mm, dtype=jnp.float64)
-    return float(population_score(codes, counts, depths_mm)), int(qualitative_grade(codes, counts, depths_mm))
+    ``counts`` and current ``depths_mm``, one entry per group (all zones together).
+
+    ``macular`` and ``papular`` are the counts of non-atrophic lesions charted beside them (flat colour marks:
+    category A1; raised hypertrophic papules: D1). They add their category's points like any other category;
+    papules make the grade at least 2 (the qualitative scale's grade 2 includes mild hypertrophic scars), and
+    macules alone leave it at 1 (the scale's macular grade)."""
+    codes = jnp.asarray([TYPE_CODE[ScarType(t)] for t in types], dtype=jnp.int32)
+    counts, depths_mm = jnp.asarray(counts, dtype=jnp.float64), jnp.asarray(depths_mm, dtype=jnp.float64)
+    per_category = population_counts(codes, counts, depths_mm)
+    per_category = per_category.at[_IDX["A1_macular"]].add(macular).at[_IDX["D1_papular"]].add(papular)
+    grade = int(qualitative_grade(codes, counts, depths_mm)) if len(types) else 1
+    if papular > 0:
+        grade = max(grade, 2)
+    return float(quantitative_score(per_category)), grade

@@ -19,6 +19,7 @@ from microneedling.errors import InputError
 from microneedling.planner.db import make_engine, migrate, session_factory
 from microneedling.planner.deps import AuthRequired, Forbidden
 from microneedling.planner.routers import ROUTERS
+from microneedling.planner.routers.photos import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATHS
 from microneedling.planner.security import dummy_hash, hasher
 from microneedling.planner.security_headers import SecurityHeaders
 from microneedling.planner.services import Conflict, NotFound, create_first_admin
@@ -62,7 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               name="static")
     for router in ROUTERS:
         app.include_router(router)
-    app.add_middleware(SecurityHeaders, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, max_body_bytes=settings.max_body_bytes, upload_paths=UPLOAD_PATHS,
+                       upload_bytes=settings.max_photo_bytes + MULTIPART_OVERHEAD_BYTES)
 
     password = settings.initial_admin_password()
     if password:

@@ -3,9 +3,20 @@ migrations in ``planner/migrations``; these classes must match the latest revisi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -147,3 +158,35 @@ class AuditRow(Base):
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[dict] = mapped_column(JSON)
+
+
+class ChartRow(Base):
+    """One visit's face chart: scar markers at image-relative positions and the score computed from them."""
+
+    __tablename__ = "charts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    visit_date: Mapped[date] = mapped_column(Date)
+    markers: Mapped[list] = mapped_column(JSON)  # [{"zone", "x", "y", "type", "size", "depth_mm", "width_mm"}]
+    gb_quantitative: Mapped[float] = mapped_column(Float)
+    gb_grade: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PhotoRow(Base):
+    """A clinical photo: the re-encoded image (no metadata) stored in the media folder under its SHA-256."""
+
+    __tablename__ = "photos"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(32))  # image/jpeg | image/png
+    width_px: Mapped[int] = mapped_column(Integer)
+    height_px: Mapped[int] = mapped_column(Integer)
+    view: Mapped[str] = mapped_column(String(16))  # front | left | right | oblique_left | oblique_right
+    taken_on: Mapped[date] = mapped_column(Date)
+    visit_date: Mapped[date] = mapped_column(Date)
+    consent_to_share: Mapped[bool] = mapped_column(Boolean, default=False)
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -69,7 +69,9 @@ class TreatmentIn(_In):
 
 class PhotoMeta(_In):
     view: Literal["front", "left", "right", "oblique_left", "oblique_right", "closeup"]
-    file: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\w .\-/]+$")]
+    file: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\w\-][\w .\-]*$",
+                               description="a file name as free-text metadata (no folder, no leading dot); "
+                                           "photos themselves are uploaded to /api/patients/{id}/photos")]
     taken_on: date | None = None
     note: Annotated[str, Field(max_length=500)] = ""
 

@@ -9,10 +9,13 @@
   patient data and must not be kept by a browser or a proxy (a new follow-up shows at once).
 * ``Strict-Transport-Security`` when the request came over TLS.
 * Request bodies larger than ``Settings.max_body_bytes`` are refused with 413 before they are parsed, whether
-  the client declared the length or streamed the body.
+  the client declared the length or streamed the body; paths matching ``upload_paths`` (photo uploads) have
+  the larger limit ``upload_bytes``.
 """
 
 from __future__ import annotations
+
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,18 +28,23 @@ FIXED = ((b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
 class SecurityHeaders:
     """ASGI middleware: the headers above on every HTTP response, and the request-body limit."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int):
+    def __init__(self, app: ASGIApp, max_body_bytes: int, upload_paths: re.Pattern[str] | None = None,
+                 upload_bytes: int = 0):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.upload_paths = upload_paths
+        self.upload_bytes = upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
+        limit = self.upload_bytes if self.upload_paths is not None and self.upload_paths.fullmatch(path) else \
+            self.max_body_bytes
         declared = dict(scope.get("headers") or ()).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await _too_large(send, self.max_body_bytes)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(send, limit)
             return
         received = 0
         started = overflow = False
@@ -48,7 +56,7 @@ class SecurityHeaders:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:  # the app sees the client leave; the 413 is ours
+                if received > limit:  # the app sees the client leave; the 413 is ours
                     overflow = True
                     return {"type": "http.disconnect"}
             return message

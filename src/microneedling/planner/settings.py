@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from microneedling.planner.lockout import LockoutPolicy
 
@@ -22,6 +23,8 @@ class Settings:
     idle_timeout_min: float = 30.0  # a session with no request for this long ends (minutes)
     admin_password: str | None = None  # creates user "admin" on an empty database
     max_body_bytes: int = 1_000_000  # larger request bodies are refused (413) before parsing
+    media_dir: str | None = None  # photo store; None: media_folder() picks one beside the database
+    max_photo_bytes: int = 10_000_000  # larger photo uploads are refused (413)
 
     def lockout_policy(self) -> LockoutPolicy:
         return LockoutPolicy(self.max_login_failures, self.login_window_s, self.lockout_base_s, self.lockout_max_s)
@@ -29,3 +32,12 @@ class Settings:
     def initial_admin_password(self) -> str | None:
         """The password for user "admin" on an empty database: the setting, else the environment."""
         return self.admin_password or os.environ.get(ADMIN_PASSWORD_ENV)
+
+    def media_folder(self) -> Path:
+        """Where photos are stored: ``media_dir`` if set, else ``media/`` beside the SQLite file, else (a
+        database server) ``media/`` in the working directory."""
+        if self.media_dir:
+            return Path(self.media_dir)
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///")).parent / "media"
+        return Path.cwd() / "media"

@@ -58,6 +58,23 @@ def typical_scar(scar_type: ScarType | str, depth_mm: float | None = None, width
     )
 
 
+SIZE_CLASSES: tuple[str, ...] = ("small", "medium", "large")
+"""Size classes a provider charts a scar by when it is not measured; ``medium`` is the typical scar."""
+
+
+def size_class_scar(scar_type: ScarType | str, size: str = "medium") -> tuple[float, float]:
+    """(depth_mm, width_mm) of a scar of ``scar_type`` in size class ``size`` (small, medium, large): medium is
+    :func:`typical_scar`; small and large are the ``scars.<type>.<size>.depth_mm`` / ``.width_mm`` rows, set
+    within the ranges of Fabbrocini 2010 Table 1 (see ``data/parameters/scars.csv``)."""
+    t = ScarType(scar_type).value
+    if size not in SIZE_CLASSES:
+        raise ValueError(f"size class must be one of {SIZE_CLASSES}, got {size!r}")
+    if size == "medium":
+        shape = typical_scar(t)
+        return shape.depth_mm, shape.width_mm
+    return parameter_value(f"scars.{t}.{size}.depth_mm"), parameter_value(f"scars.{t}.{size}.width_mm")
+
+
 def scar_response_params() -> ScarResponse:
     return ScarResponse(fill=parameter_value("scars.fill_efficiency"),
                         access_width_mm=parameter_value("scars.access_width_mm"),

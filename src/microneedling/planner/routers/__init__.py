@@ -13,9 +13,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from microneedling.planner.routers import account, auth, docs, patients, plans, records, schedule, users
+from microneedling.planner.routers import (
+    account,
+    auth,
+    charts,
+    docs,
+    patients,
+    photos,
+    plans,
+    records,
+    schedule,
+    users,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.api, account.api, patients.api, plans.api, schedule.api, records.api, users.api, docs.api,
     auth.pages, account.pages, patients.pages, plans.pages, schedule.pages, records.pages, users.pages,
+    charts.api, photos.api, photos.pages,
 )

@@ -16,6 +16,7 @@ from microneedling.planner import services as sv
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
 from microneedling.planner.figures import has_figure
 from microneedling.planner.models import PatientRow
+from microneedling.planner.patient_media import patient_media
 from microneedling.planner.schemas import (
     CandidacyOut,
     OverrideIn,
@@ -97,6 +98,7 @@ def patient_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200,
     appts = sv.appointments_of(ctx.db, None, row.id)
     recorded = {t.appointment_id: t for t in sv.treatments_of(ctx.db, row)}
     return render(request, "patient.html", ctx, status=status, patient=row, info=sv.patient_dict(row),
+                  **patient_media(request, ctx.db, row),
                   decision=sv.decision(ctx.db, row).as_dict(), plans=plans, appointments=appts, recorded=recorded,
                   followups=followups, figure=fig, errors=errors or [], today=date.today().isoformat())
 
