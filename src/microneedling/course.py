@@ -89,13 +89,15 @@ def protocol_injury(protocol: Protocol, sex: Sex | str = Sex.F, age_years: float
 def healing_states(protocol: Protocol, dose: float, age_years, t_days, solver: Solver = COHORT,
                    params: healing.HealingParams | None = None) -> jnp.ndarray:
     """Healing states [T, n, species] at ``t_days`` after the first session of patients aged ``age_years``
-    [n] under a treated ``protocol`` whose sessions each have ``dose``, starting from scar-aligned collagen."""
+    [n] under a treated ``protocol`` whose sessions each have ``dose`` (a number or a JAX scalar, traced
+    with a traceable ``solver``), starting from scar-aligned collagen."""
     ages = jnp.atleast_1d(jnp.asarray(age_years, dtype=jnp.float64))
     sessions = np.asarray(protocol.session_weeks()) * DAYS_PER_WEEK
-    doses = np.full(sessions.shape, float(dose))
+    doses = jnp.full(sessions.shape, dose, dtype=jnp.float64)
     align = scars.scar_response_params().scar_alignment
-    return solver(base_params() if params is None else params, healing.age_factor(ages), jnp.asarray(sessions),
-                  jnp.asarray(doses), jnp.asarray(t_days, dtype=jnp.float64), alignment=align)
+    # session and read-out days stay NumPy: the solvers build their time grid from them (also under jit)
+    return solver(base_params() if params is None else params, healing.age_factor(ages), sessions, doses,
+                  np.asarray(t_days, dtype=np.float64), alignment=align)
 
 
 # --- 3. scar geometry --------------------------------------------------------------------------------
@@ -252,15 +254,21 @@ def run_patient_course(patient: Patient, protocol: Protocol, weeks: float = 52.0
 # --- a cohort, every scar type: the trials -------------------------------------------------------------
 
 
-def course_relative_depth(protocol: Protocol, age_years, t_weeks, solver: Solver = COHORT) -> jnp.ndarray:
-    """Scar depth relative to baseline, [n, len(SCAR_TYPES), T], at ``t_weeks`` after the first session, for
-    the typical scar of each type (the injury of the cohort's mean age, female)."""
+def _readout_grid(t_weeks) -> tuple[np.ndarray, np.ndarray]:
+    """A weekly grid of days through ``t_weeks`` (scar maturation needs it) and the indices of ``t_weeks`` in it."""
     t_weeks = np.asarray(t_weeks, dtype=np.float64)
     t_end = float(t_weeks.max()) * DAYS_PER_WEEK
     dense = np.unique(np.concatenate([np.arange(0.0, t_end + READOUT_DAYS, READOUT_DAYS),
                                       t_weeks * DAYS_PER_WEEK, [0.0]]))
     dense = dense[dense <= t_end + 1e-9]
     pick = np.asarray([int(np.argmin(np.abs(dense - w * DAYS_PER_WEEK))) for w in t_weeks])
+    return dense, pick
+
+
+def course_relative_depth(protocol: Protocol, age_years, t_weeks, solver: Solver = COHORT) -> jnp.ndarray:
+    """Scar depth relative to baseline, [n, len(SCAR_TYPES), T], at ``t_weeks`` after the first session, for
+    the typical scar of each type (the injury of the cohort's mean age, female)."""
+    dense, pick = _readout_grid(t_weeks)
     ages = jnp.atleast_1d(jnp.asarray(age_years, dtype=jnp.float64))
     inj = protocol_injury(protocol, Sex.F, round(float(jnp.mean(ages)), 1))
     y = healing_states(protocol, healing.injury_dose(inj), ages, dense, solver)  # [Td, n, S]
@@ -268,6 +276,26 @@ def course_relative_depth(protocol: Protocol, age_years, t_weeks, solver: Solver
     for t in SCAR_TYPES:
         shape = scars.typical_scar(t)
         rel.append(scar_depths(y, dense, shape, inj.penetration_depth_mm)[pick] / shape.depth_mm)  # [T, n]
+    return jnp.transpose(jnp.stack(rel, axis=0), (2, 0, 1))
+
+
+def relative_depth_after(protocol: Protocol, age_years, t_weeks, dose, penetration_depth_mm,
+                         solver: Solver = COHORT, params: healing.HealingParams | None = None,
+                         response: scars.ScarResponse | None = None) -> jnp.ndarray:
+    """:func:`course_relative_depth` for sessions of a given ``dose`` reaching ``penetration_depth_mm`` (the
+    healing and scar steps only): relative depth [n, len(SCAR_TYPES), T] of the typical scar of each type.
+
+    With a traceable ``solver`` (:func:`microneedling.healing.simulate_cohort`) the dose, the penetration
+    depth, the healing ``params`` (default: :func:`base_params`), the scar ``response`` (default: the
+    registry's) and every registry value read on the way (:func:`microneedling.params.overridden`) may be JAX
+    tracers, so the pipeline can be vmapped over parameter draws (:mod:`microneedling.sensitivity`)."""
+    ages = jnp.atleast_1d(jnp.asarray(age_years, dtype=jnp.float64))
+    dense, pick = _readout_grid(t_weeks)
+    y = healing_states(protocol, dose, ages, dense, solver, params)  # [Td, n, S]
+    rel = []
+    for t in SCAR_TYPES:
+        shape = scars.typical_scar(t)
+        rel.append(scar_depths(y, dense, shape, penetration_depth_mm, response, params)[pick] / shape.depth_mm)
     return jnp.transpose(jnp.stack(rel, axis=0), (2, 0, 1))
 
 

@@ -31,8 +31,10 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -210,13 +212,52 @@ def format_status_counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{s} {n}" for s, n in counts.items())
 
 
+_OVERRIDES: ContextVar[Mapping[str, object] | None] = ContextVar("parameter_overrides", default=None)
+_READS: ContextVar[set[str] | None] = ContextVar("parameter_reads", default=None)
+
+
+@contextmanager
+def overridden(values: Mapping[str, object]) -> Iterator[None]:
+    """Within the block, :func:`get_parameter` and :func:`parameter_value` give ``values[name]`` as the value of
+    each parameter named in ``values`` (a number, or a JAX array or tracer, so a function of the model can be
+    traced with parameters as inputs: :mod:`microneedling.sensitivity`). Nested blocks stack; the registry
+    itself is unchanged. Values cached before the block (``lru_cache`` of a caller) are not refreshed, so a
+    caller evaluating under overrides must not go through such caches."""
+    unknown = sorted(set(values) - set(registry()))
+    if unknown:
+        raise KeyError(f"unknown parameters {unknown}")
+    token = _OVERRIDES.set({**(_OVERRIDES.get() or {}), **values})
+    try:
+        yield
+    finally:
+        _OVERRIDES.reset(token)
+
+
+@contextmanager
+def recording_reads() -> Iterator[set[str]]:
+    """Yields a set that collects the name of every parameter read (:func:`get_parameter`) within the block."""
+    names: set[str] = set()
+    token = _READS.set(names)
+    try:
+        yield names
+    finally:
+        _READS.reset(token)
+
+
 def get_parameter(name: str) -> Parameter:
-    """The parameter ``name``; records its source as used by this run."""
+    """The parameter ``name``; records its source as used by this run. Within :func:`overridden`, the row with
+    the overriding value."""
     try:
         p = registry()[name]
     except KeyError:
         raise KeyError(f"unknown parameter {name!r}") from None
     cite(p.source)
+    reads = _READS.get()
+    if reads is not None:
+        reads.add(name)
+    overrides = _OVERRIDES.get()
+    if overrides and name in overrides:
+        return replace(p, value=overrides[name])  # type: ignore[arg-type]
     return p
 
 
@@ -226,8 +267,6 @@ def parameter_value(name: str) -> float:
 
 
 def parameters_under(prefix: str) -> dict[str, Parameter]:
-    """All parameters whose name starts with ``prefix`` (records their sources)."""
-    found = {k: p for k, p in registry().items() if k.startswith(prefix)}
-    for p in found.values():
-        cite(p.source)
-    return found
+    """All parameters whose name starts with ``prefix`` (records their sources; overridden values within
+    :func:`overridden`)."""
+    return {k: get_parameter(k) for k in registry() if k.startswith(prefix)}

@@ -122,9 +122,10 @@ def scar_depth(t_days, depth0_mm, width_mm, tethering, net_collagen, alignment, 
     return depth0_mm * (1.0 - tethering * released) * jnp.exp(-lift / depth0_mm)
 
 
-def layer_below_floor_mm(penetration_depth_mm: float, depth0_mm: float) -> float:
-    """Injured dermis under the scar floor: needle depth minus scar depth (0 if the needle stops above it)."""
-    return max(penetration_depth_mm - depth0_mm, 0.0)
+def layer_below_floor_mm(penetration_depth_mm, depth0_mm):
+    """Injured dermis under the scar floor (mm): needle depth minus scar depth (0 if the needle stops above it);
+    numbers or JAX arrays (traceable)."""
+    return jnp.maximum(jnp.asarray(penetration_depth_mm, dtype=jnp.float64) - depth0_mm, 0.0)
 
 
 def profile(shape: ScarShape, depth_mm: float, x_mm: np.ndarray) -> np.ndarray:
