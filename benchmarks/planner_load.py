@@ -49,11 +49,13 @@ def free_port() -> int:
 
 def seed(url: str, providers: int, patients_each: int) -> None:
     """Users and patients with a plan, a course of appointments and a follow-up each (in-process)."""
-    from datetime import datetime
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
 
     from microneedling.planner.app import create_app
+    from microneedling.planner.scheduling import schedule
     from microneedling.planner.schemas import AppointmentIn, FollowUpIn, PatientIn, PlanIn, UserIn
-    from microneedling.planner.services import add_followup, create_patient, create_user, make_plan, schedule
+    from microneedling.planner.services import add_followup, create_patient, create_user, make_plan
     from microneedling.planner.settings import Settings
 
     app = create_app(Settings(database_url=url, fast_hash=True))
@@ -63,7 +65,9 @@ def seed(url: str, providers: int, patients_each: int) -> None:
             for i in range(patients_each):
                 row = create_patient(db, u, PatientIn(label=f"B{k}-{i}", **PATIENT))
                 make_plan(db, u, row, PlanIn(name="Plan"))
-                schedule(db, u, row, AppointmentIn(starts_at=datetime(2027, 1, 4, 9), repeat=3))
+                # one provider cannot hold two sessions at once: an hour apart
+                schedule(db, u, row, ZoneInfo("UTC"),
+                         AppointmentIn(starts_at=datetime(2027, 1, 4, 9) + timedelta(hours=i), repeat=3))
                 add_followup(db, u, row, FollowUpIn(week=0, gb_score=14))
             db.commit()
     app.state.engine.dispose()

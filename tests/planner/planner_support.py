@@ -120,3 +120,39 @@ def start_server(database_url: str, port: int) -> subprocess.Popen:
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError("server did not start within 60 s")
+
+
+# ---- consent and treatment records ------------------------------------------------------------------------
+def signature_png(width: int = 300, height: int = 100, ink: bool = True) -> str:
+    """A signature as the pad sends it: a transparent PNG with a dark scribble (none if not ``ink``), base64."""
+    import base64
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    if ink:
+        ImageDraw.Draw(img).line([(10, 70), (60, 20), (110, 80), (170, 25), (240, 75), (290, 30)],
+                                 fill=(17, 17, 17, 255), width=3)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def sign_consent(client: Client, patient_id: int, typed_name: str = "Alex Example") -> int:
+    """Sign the latest consent form for the patient through the API; returns the consent id."""
+    version = client.get("/api/consent-templates").json()[0]["version"]
+    r = client.post(f"/api/patients/{patient_id}/consents",
+                    json={"template_version": version, "typed_name": typed_name,
+                          "signature_png_base64": signature_png()})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def record_body(zones: dict[str, float] | None = None, **changes) -> dict:
+    """A valid treatment record: ``zones`` maps zone -> needle length, mm (default cheek 1.0 mm), 2 passes each."""
+    zones = zones or {"cheek": 1.0}
+    body = {"device": "pen", "zones": [{"zone": z, "needle_length_mm": v, "passes": 2} for z, v in zones.items()],
+            "cartridge_lot": "LOT-A1", "cartridge_expiry": "2030-12-31", "endpoint": "pinpoint bleeding",
+            "anaesthetic": {"product": "lidocaine/prilocaine cream", "concentration_pct": 5.0, "minutes": 30}}
+    return {**body, **changes}

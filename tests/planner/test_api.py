@@ -2,7 +2,7 @@
 follow-up, audit log; bad input gets 422 with field messages and stores nothing."""
 
 import pytest
-from planner_support import PATIENT
+from planner_support import PATIENT, record_body, sign_consent
 
 from microneedling.planner import models
 from microneedling.planner.services import count
@@ -43,16 +43,15 @@ def test_plan_gives_periorbital_needle_no_longer_than_cheek(flow):
 def test_schedule_course_record_and_follow_up(flow, planner):
     dra, pid = flow["dra"], flow["pid"]
     r = dra.post(f"/api/patients/{pid}/appointments",
-                 json={"starts_at": "2027-01-04T09:00:00", "repeat": 3, "interval_weeks": 4})
+                 json={"starts_at": "2026-01-05T09:00:00", "repeat": 3, "interval_weeks": 4})
     assert r.status_code == 201, r.text
     starts = [a["starts_at"] for a in r.json()]
-    assert starts == ["2027-01-04T09:00:00", "2027-02-01T09:00:00", "2027-03-01T09:00:00"]
+    assert starts == ["2026-01-05T09:00:00Z", "2026-02-02T09:00:00Z", "2026-03-02T09:00:00Z"]  # clinic zone UTC
     aid = r.json()[0]["id"]
-    r = dra.post(f"/api/appointments/{aid}/record", json={"device": "pen", "needle_length_mm": 1.5,
-                                                         "endpoint_reached": True, "adverse_events": "erythema"})
+    sign_consent(dra, pid)
+    r = dra.post(f"/api/appointments/{aid}/record", json=record_body(adverse_events="erythema"))
     assert r.status_code == 201, r.text
-    assert dra.post(f"/api/appointments/{aid}/record", json={"device": "pen", "needle_length_mm": 1.5,
-                                                            "endpoint_reached": True}).status_code == 409
+    assert dra.post(f"/api/appointments/{aid}/record", json=record_body()).status_code == 409
     appts = dra.get(f"/api/patients/{pid}/appointments").json()
     assert [a["status"] for a in appts] == ["done", "scheduled", "scheduled"]
     r = dra.post(f"/api/patients/{pid}/followups", json={"week": 12, "gb_score": 10, "gb_grade": 3,
@@ -127,9 +126,9 @@ def test_every_change_is_in_the_audit_log(planner):
     assert dra.post(f"/api/patients/{pid}/overrides", json={"rule_id": "keloid_tendency",
                                                             "reason": "atrophic scars only; consented"}).status_code == 201
     assert dra.post(f"/api/patients/{pid}/plans", json={}).status_code == 201
-    aid = dra.post(f"/api/patients/{pid}/appointments", json={"starts_at": "2027-02-01T09:00:00"}).json()[0]["id"]
-    assert dra.post(f"/api/appointments/{aid}/record", json={"device": "pen", "needle_length_mm": 1.0,
-                                                             "endpoint_reached": True}).status_code == 201
+    aid = dra.post(f"/api/patients/{pid}/appointments", json={"starts_at": "2026-02-02T11:00:00"}).json()[0]["id"]
+    sign_consent(dra, pid)
+    assert dra.post(f"/api/appointments/{aid}/record", json=record_body()).status_code == 201
     assert dra.post(f"/api/patients/{pid}/followups", json={"week": 4, "gb_score": 9}).status_code == 201
     r = planner["clients"]["admin"].get("/api/audit")
     assert r.status_code == 200

@@ -4,7 +4,7 @@ absent), an assistant sees only their provider's patients, an admin sees all."""
 
 import pytest
 from fastapi.routing import APIRoute
-from planner_support import PATIENT
+from planner_support import PATIENT, record_body, sign_consent
 
 from microneedling.planner.security import PERMISSIONS
 
@@ -39,18 +39,20 @@ def world(planner):
     plan_a = planner["clients"]["dra"].post(f"/api/patients/{a}/plans", json={}).json()["id"]
     appt_a = planner["clients"]["dra"].post(f"/api/patients/{a}/appointments",
                                             json={"starts_at": "2027-05-03T10:00:00"}).json()[0]["id"]
-    return {"a": a, "b": b, "plan_a": plan_a, "appt_a": appt_a}
+    consent_a = sign_consent(planner["clients"]["dra"], a)
+    return {"a": a, "b": b, "plan_a": plan_a, "appt_a": appt_a, "consent_a": consent_a}
 
 
 def fill(path, world, own=True):
     return (path.replace("{patient_id}", str(world["a"] if own else world["b"]))
-            .replace("{plan_id}", str(world["plan_a"])).replace("{appointment_id}", str(world["appt_a"])))
+            .replace("{plan_id}", str(world["plan_a"])).replace("{appointment_id}", str(world["appt_a"]))
+            .replace("{consent_id}", str(world["consent_a"])))
 
 
 VALID = {  # valid API bodies, so that a refusal cannot come from body validation
     "overrides": {"rule_id": "darker_phototype", "reason": "discussed with the patient"},
     "appointments": {"starts_at": "2027-06-01T09:00:00"},
-    "record": {"device": "pen", "needle_length_mm": 1.0, "endpoint_reached": True},
+    "record": record_body(),
     "followups": {"week": 4, "gb_score": 10},
     "users": {"username": "newuser", "password": "long enough password", "role": "provider"},
 }

@@ -5,7 +5,7 @@ CRLF, lines of at most 75 octets, one VEVENT per appointment)."""
 import re
 
 import pytest
-from planner_support import FORM_PATIENT
+from planner_support import FORM_PATIENT, sign_consent
 
 from microneedling.planner import ics, models
 from microneedling.planner.services import count
@@ -96,7 +96,7 @@ def test_icalendar_export(planner, patient_id):
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     lines = ics.unfold(text)
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR"
-    starts = [ln.split(":", 1)[1] for ln in lines if ln.startswith("DTSTART:")]
+    starts = [ln.split(":", 1)[1] for ln in lines if ln.startswith("DTSTART;TZID=UTC:")]  # clinic zone UTC
     assert starts == ["20270301T093000", "20270329T093000", "20270426T093000"]
     assert lines.count("BEGIN:VEVENT") == lines.count("END:VEVENT") == 3
 
@@ -112,14 +112,17 @@ def test_ics_folding_round_trips_long_unicode_text():
 
 def test_follow_up_and_record_by_form(planner, patient_id):
     dra = planner["clients"]["dra"]
-    appts = dra.get(f"/api/patients/{patient_id}/appointments").json()
-    r = dra.form(f"/appointments/{appts[0]['id']}/record", {"device": "pen", "needle_length_mm": "1.0",
-                                                            "endpoint_reached": "on", "adverse_events": ""})
+    aid = dra.post(f"/api/patients/{patient_id}/appointments", json={"starts_at": "2026-03-02T14:00:00"}).json()[0]["id"]
+    sign_consent(dra, patient_id)
+    r = dra.form(f"/appointments/{aid}/record", {"device": "pen", "cheek_needle_length_mm": "1.0",
+                                                 "cheek_passes": "2", "cartridge_lot": "lot-f1",
+                                                 "cartridge_expiry": "2030-01-31", "endpoint": "pinpoint bleeding",
+                                                 "adverse_events": ""})
     assert r.status_code == 303
     r = dra.form(f"/patients/{patient_id}/followups", {"week": "12", "gb_score": "9", "photo_file": "w7-12.jpg"})
     assert r.status_code == 303
     page = dra.get(f"/patients/{patient_id}").text
-    assert "w7-12.jpg" in page and "endpoint reached" in page
+    assert "w7-12.jpg" in page and "endpoint pinpoint bleeding" in page and "lot LOT-F1" in page
     r = dra.form(f"/patients/{patient_id}/followups", {"week": "12", "gb_score": "99"})
     assert r.status_code == 422 and "gb_score" in r.text
 

@@ -20,6 +20,7 @@ from microneedling.planner.db import make_engine, migrate, session_factory
 from microneedling.planner.deps import AuthRequired, Forbidden
 from microneedling.planner.routers import ROUTERS
 from microneedling.planner.routers.photos import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATHS
+from microneedling.planner.scheduling import clinic_zone, local_label, to_local
 from microneedling.planner.security import dummy_hash, hasher
 from microneedling.planner.security_headers import SecurityHeaders
 from microneedling.planner.services import Conflict, NotFound, create_first_admin
@@ -59,6 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.dummy_hash = dummy_hash(app.state.hasher)
     app.state.templates = Jinja2Templates(directory=str(resources.files("microneedling.planner") / "templates"))
     app.state.settings = settings
+    app.state.clinic_zone = clinic_zone(settings.clinic_timezone)
+    app.state.templates.env.filters["clinic_time"] = lambda t: local_label(t, app.state.clinic_zone)
+    app.state.templates.env.filters["clinic_local"] = lambda t: to_local(t, app.state.clinic_zone)
     app.mount("/static", StaticFiles(directory=str(resources.files("microneedling.planner") / "static")),
               name="static")
     for router in ROUTERS:

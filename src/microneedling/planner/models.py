@@ -13,6 +13,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -117,7 +118,7 @@ class AppointmentRow(Base):
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"), nullable=True)
     starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     duration_min: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled | done | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled|done|cancelled|no_show
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -134,6 +135,62 @@ class TreatmentRow(Base):
     adverse_events: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # revision 0003: the consent it relied on, cartridge lot, anaesthesia, endpoint, note; zones in TreatmentZoneRow
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"), nullable=True)
+    cartridge_lot: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    cartridge_expiry: Mapped[date | None] = mapped_column(Date, nullable=True)
+    anaesthetic_product: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    anaesthetic_concentration_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
+    anaesthetic_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    endpoint: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    zones: Mapped[list[TreatmentZoneRow]] = relationship(cascade="all, delete-orphan", order_by="TreatmentZoneRow.id")
+
+
+class TreatmentZoneRow(Base):
+    """One zone of a recorded session: needle length (mm) and passes as done, the plan's length and the zone cap
+    at the time (mm), and the reason given when the length was above either."""
+
+    __tablename__ = "treatment_zones"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    treatment_id: Mapped[int] = mapped_column(ForeignKey("treatments.id", ondelete="CASCADE"), index=True)
+    zone: Mapped[str] = mapped_column(String(16))
+    needle_length_mm: Mapped[float] = mapped_column(Float)
+    passes: Mapped[int] = mapped_column(Integer)
+    plan_depth_mm: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cap_mm: Mapped[float] = mapped_column(Float)
+    over_depth_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class ConsentTemplateRow(Base):
+    """A version of the consent text (Markdown); a new version per edit, with the SHA-256 of its text."""
+
+    __tablename__ = "consent_templates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    title: Mapped[str] = mapped_column(String(120))
+    body_md: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)  # None: built in
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ConsentRow(Base):
+    """A signed consent: signature image (PNG), typed name, UTC time, client address, the template version and
+    its hash as signed, and the user who took the signature."""
+
+    __tablename__ = "consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("consent_templates.id"))
+    template_version: Mapped[int] = mapped_column(Integer)
+    template_sha256: Mapped[str] = mapped_column(String(64))
+    typed_name: Mapped[str] = mapped_column(String(120))
+    signature_png: Mapped[bytes] = mapped_column(LargeBinary)
+    signed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    client_address: Mapped[str] = mapped_column(String(64))
+    collected_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
 
 
 class FollowUpRow(Base):

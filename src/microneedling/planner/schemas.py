@@ -8,10 +8,10 @@ Baron score) list their fields and let any further field of the engine through u
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from microneedling.clinic.candidacy import Evidence, Level
 from microneedling.clinic.zone_plan import PlanRequest, ZoneChoice
@@ -60,11 +60,52 @@ class AppointmentIn(_In):
     interval_weeks: IntervalWeeks = 4.0
 
 
-class TreatmentIn(_In):
-    device: NeedlingDevice
+class ZoneTreatedIn(_In):
+    """One zone of a session as done."""
+
+    zone: Zone
     needle_length_mm: NeedleLengthMM
-    endpoint_reached: bool
+    passes: Annotated[int, Field(ge=1, le=20, description="passes over the zone")]
+    over_depth_reason: Annotated[str, Field(max_length=500, description="why the needle is longer than the "
+                                                                         "plan or the zone cap")] = ""
+
+
+class AnaestheticIn(_In):
+    product: Annotated[str, Field(min_length=2, max_length=80, description="e.g. lidocaine/prilocaine cream")]
+    concentration_pct: Annotated[float, Field(gt=0.0, le=30.0, allow_inf_nan=False,
+                                              description="concentration, % w/w")]
+    minutes: Annotated[int, Field(ge=0, le=180, description="minutes on the skin before needling")]
+
+
+Endpoint = Literal["pinpoint bleeding", "erythema", "not reached"]
+
+
+class TreatmentIn(_In):
+    """A session as done; the checks against consent, plan, zone caps and the session date are in
+    :mod:`microneedling.planner.treatment_records`."""
+
+    device: NeedlingDevice
+    zones: Annotated[list[ZoneTreatedIn], Field(min_length=1, max_length=len(Zone))]
+    cartridge_lot: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/\-]*$",
+                                        description="cartridge or needle-head lot number (stored upper-case)")]
+    cartridge_expiry: date
+    anaesthetic: AnaestheticIn | None = None
+    endpoint: Endpoint
     adverse_events: Text = ""
+    note: Annotated[str, Field(max_length=4000)] = ""
+
+    @field_validator("cartridge_lot")
+    @classmethod
+    def _upper(cls, v: str) -> str:
+        return v.upper()
+
+    @field_validator("zones")
+    @classmethod
+    def _distinct(cls, v: list[ZoneTreatedIn]) -> list[ZoneTreatedIn]:
+        zones = [z.zone for z in v]
+        if len(set(zones)) != len(zones):
+            raise ValueError("each zone once")
+        return v
 
 
 class PhotoMeta(_In):
@@ -230,19 +271,42 @@ class AppointmentOut(_Out):
     id: int
     patient_id: int
     plan_id: int | None
-    starts_at: datetime
+    starts_at: Annotated[datetime, Field(description="UTC")]
     duration_min: int
-    status: Literal["scheduled", "done", "cancelled"]
+    status: Literal["scheduled", "done", "cancelled", "no_show"]
     note: str
+
+    @field_validator("starts_at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return v.replace(tzinfo=UTC) if v.tzinfo is None else v  # stored naive in UTC
+
+
+class ZoneTreatedOut(_Out):
+    zone: str
+    needle_length_mm: float
+    passes: int
+    plan_depth_mm: float | None
+    cap_mm: float
+    over_depth_reason: str
 
 
 class TreatmentOut(_Out):
     id: int
     appointment_id: int
     device: Device
-    needle_length_mm: float
+    needle_length_mm: float = Field(description="the longest needle of the session, mm")
     endpoint_reached: bool
     adverse_events: str
+    consent_id: int | None
+    cartridge_lot: str | None
+    cartridge_expiry: date | None
+    anaesthetic_product: str
+    anaesthetic_concentration_pct: float | None
+    anaesthetic_minutes: int | None
+    endpoint: str
+    note: str
+    zones: list[ZoneTreatedOut]
 
 
 class FollowUpOut(_Out):

@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "plan.write": frozenset({"admin", "provider"}),
     "schedule.write": frozenset({"admin", "provider", "assistant"}),
     "treatment.record": frozenset({"admin", "provider"}),
+    "consent.collect": frozenset({"admin", "provider", "assistant"}),
+    "consent.edit": frozenset({"admin", "provider"}),
     "followup.write": frozenset({"admin", "provider", "assistant"}),
     "users.manage": frozenset({"admin"}),
     "audit.read": frozenset({"admin"}),

@@ -3,8 +3,6 @@ the audit log in the same transaction as the change itself."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -26,12 +24,10 @@ from microneedling.planner.models import (
     User,
 )
 from microneedling.planner.schemas import (
-    AppointmentIn,
     FollowUpIn,
     OverrideIn,
     PatientIn,
     PlanIn,
-    TreatmentIn,
     UserIn,
 )
 from microneedling.planner.security import can_see, hash_password, visible_owner_ids
@@ -214,25 +210,7 @@ def plan_dict(plan: PlanRow) -> dict:
             "request": plan.request, **plan.result}
 
 
-# ---- schedule, records, follow-ups ------------------------------------------------------------------
-def schedule(db: Session, user: User, row: PatientRow, data: AppointmentIn) -> list[AppointmentRow]:
-    if data.plan_id is not None:
-        plan = db.get(PlanRow, data.plan_id)
-        if plan is None or plan.patient_id != row.id:
-            raise InputError("plan_id", data.plan_id, "must be a plan of this patient")
-    out = []
-    for k in range(data.repeat):
-        a = AppointmentRow(patient_id=row.id, plan_id=data.plan_id,
-                           starts_at=data.starts_at.replace(tzinfo=None) + timedelta(weeks=k * data.interval_weeks),
-                           duration_min=data.duration_min, status="scheduled", note=data.note, created_by=user.id)
-        db.add(a)
-        out.append(a)
-    db.flush()
-    for a in out:
-        audit(db, user, "create", "appointment", a.id, patient_id=row.id, starts_at=a.starts_at.isoformat())
-    return out
-
-
+# ---- appointments, records, follow-ups (scheduling: planner.scheduling; recording: planner.treatment_records)
 def appointments_of(db: Session, owners: set[int] | None, patient_id: int | None = None) -> list[AppointmentRow]:
     q = select(AppointmentRow).join(PatientRow, PatientRow.id == AppointmentRow.patient_id).order_by(
         AppointmentRow.starts_at)
@@ -248,19 +226,6 @@ def get_appointment(db: Session, user: User, appointment_id: int) -> tuple[Appoi
     if a is None:
         raise NotFound(f"appointment {appointment_id}")
     return a, get_patient(db, user, a.patient_id)
-
-
-def record_treatment(db: Session, user: User, appt: AppointmentRow, data: TreatmentIn) -> TreatmentRow:
-    if db.scalar(select(TreatmentRow).where(TreatmentRow.appointment_id == appt.id)) is not None:
-        raise Conflict(f"appointment {appt.id} is already recorded")
-    t = TreatmentRow(appointment_id=appt.id, patient_id=appt.patient_id, device=data.device,
-                     needle_length_mm=data.needle_length_mm, endpoint_reached=data.endpoint_reached,
-                     adverse_events=data.adverse_events, recorded_by=user.id)
-    appt.status = "done"
-    db.add(t)
-    db.flush()
-    audit(db, user, "record", "treatment", t.id, appointment_id=appt.id, **data.model_dump(mode="json"))
-    return t
 
 
 def treatments_of(db: Session, row: PatientRow) -> list[TreatmentRow]:

@@ -1,5 +1,6 @@
-"""Configuration of the planner app: the database, password hashing cost, login rate limit and the first
-admin account (from the settings or the ``MICRONEEDLING_ADMIN_PASSWORD`` environment variable)."""
+"""Configuration of the planner app: the database, password hashing cost, login rate limit, the first
+admin account (from the settings or the ``MICRONEEDLING_ADMIN_PASSWORD`` environment variable), and the clinic
+(time zone, name and address)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ class Settings:
     idle_timeout_min: float = 30.0  # a session with no request for this long ends (minutes)
     admin_password: str | None = None  # creates user "admin" on an empty database
     max_body_bytes: int = 1_000_000  # larger request bodies are refused (413) before parsing
+    clinic_timezone: str = "UTC"  # IANA name (zoneinfo): times are entered and shown in it, stored in UTC
+    clinic_name: str = "Microneedling clinic"  # LOCATION of the iCalendar events and heading of printed sheets
+    clinic_address: str = ""
     media_dir: str | None = None  # photo store; None: media_folder() picks one beside the database
     max_photo_bytes: int = 10_000_000  # larger photo uploads are refused (413)
 

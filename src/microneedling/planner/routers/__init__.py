@@ -1,8 +1,10 @@
 """The planner's routes, one module per resource, each with its HTML pages (``pages``) and its JSON API
 under /api (``api``): login and logout, patients (with candidacy), plans (with figures and the printable
-plan), schedule (appointments, calendar, iCalendar), records (treatment records, follow-ups), users (with the
-audit log), and the API documentation (/api/docs). Route handlers reach the database only through
-:mod:`microneedling.planner.services`.
+plan), consents (signing, signed PDF, consent form versions), schedule (appointments, calendar, iCalendar),
+records (treatment records, aftercare sheet, lot recall, follow-ups), users (with the audit log), and the API
+documentation (/api/docs). Route handlers reach the database only through
+:mod:`microneedling.planner.services` and the planner's concept modules (consent, scheduling,
+treatment_records).
 
 Pages are server-rendered (Jinja2, plain forms); every form carries the session's CSRF token, and bad input
 re-renders the form with field messages and status 422, storing nothing. In the JSON API, unsafe methods
@@ -17,6 +19,7 @@ from microneedling.planner.routers import (
     account,
     auth,
     charts,
+    consents,
     docs,
     patients,
     photos,
@@ -27,7 +30,7 @@ from microneedling.planner.routers import (
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
-    auth.api, account.api, patients.api, plans.api, schedule.api, records.api, users.api, docs.api,
-    auth.pages, account.pages, patients.pages, plans.pages, schedule.pages, records.pages, users.pages,
-    charts.api, photos.api, photos.pages,
+    auth.api, account.api, consents.api, patients.api, plans.api, schedule.api, records.api, users.api,
+    docs.api, auth.pages, account.pages, consents.pages, patients.pages, plans.pages, schedule.pages,
+    records.pages, users.pages, charts.api, photos.api, photos.pages,
 )

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from microneedling.errors import InputError
 from microneedling.patient import Fitzpatrick, ScarType, Sex, Zone
+from microneedling.planner import consent
 from microneedling.planner import services as sv
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
 from microneedling.planner.figures import has_figure
@@ -100,7 +101,8 @@ def patient_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200,
     return render(request, "patient.html", ctx, status=status, patient=row, info=sv.patient_dict(row),
                   **patient_media(request, ctx.db, row),
                   decision=sv.decision(ctx.db, row).as_dict(), plans=plans, appointments=appts, recorded=recorded,
-                  followups=followups, figure=fig, errors=errors or [], today=date.today().isoformat())
+                  followups=followups, figure=fig, errors=errors or [], today=date.today().isoformat(),
+                  consents=consent.consents_of(ctx.db, row), zone_name=request.app.state.clinic_zone.key)
 
 
 @pages.get("/patients/{patient_id}")
