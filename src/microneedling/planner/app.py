@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from microneedling import __version__
 from microneedling.config import configure
 from microneedling.errors import InputError
+from microneedling.planner.bounds import PathIdBounds
 from microneedling.planner.db import make_engine, migrate, session_factory
 from microneedling.planner.deps import AuthRequired, Forbidden
 from microneedling.planner.routers import ROUTERS
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               name="static")
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(PathIdBounds)  # inside SecurityHeaders: its 404 gets the headers too
     app.add_middleware(SecurityHeaders, max_body_bytes=settings.max_body_bytes, upload_paths=UPLOAD_PATHS,
                        upload_bytes=settings.max_photo_bytes + MULTIPART_OVERHEAD_BYTES)
 

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Path
 from pydantic import AfterValidator, Field
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 MAX_ID = 2**63 - 1  # the largest 64-bit signed integer: SQLite and PostgreSQL bigint
 MIN_YEAR = 1900
@@ -30,3 +31,24 @@ def _year_in_range(value: date) -> date:
 
 PlanDateTime = Annotated[datetime, AfterValidator(_year_in_range)]
 PlanDate = Annotated[date, AfterValidator(_year_in_range)]
+
+
+class PathIdBounds:
+    """ASGI middleware: a request whose path has a numeric segment beyond :data:`MAX_ID` is answered 404 before
+    routing (no row can have that id; the database driver would otherwise fail on the integer). Covers every
+    route's id path parameters at once; negative and zero ids reach the routes and are not found there."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and any(len(seg) >= 19 and seg.lstrip("-").isdigit() and abs(int(seg)) > MAX_ID
+                                           for seg in scope["path"].split("/")):
+            api = scope["path"].startswith("/api/")
+            body = b'{"detail":"not found"}' if api else b"Not found"
+            await send({"type": "http.response.start", "status": 404, "headers": [
+                (b"content-type", b"application/json" if api else b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)

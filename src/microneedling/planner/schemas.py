@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from microneedling.clinic.candidacy import Evidence, Level
 from microneedling.clinic.zone_plan import PlanRequest, ZoneChoice
 from microneedling.patient import Fitzpatrick, History, Sex, Zone, ZoneScars
+from microneedling.planner.bounds import PlanDate, PlanDateTime, RefId
 from microneedling.protocol import Device, IntervalWeeks, NeedlingDevice, Scale
 from microneedling.units import AgeYears, NeedleLengthMM
 
@@ -52,9 +53,9 @@ class PlanIn(PlanRequest):
 
 
 class AppointmentIn(_In):
-    starts_at: datetime
+    starts_at: PlanDateTime
     duration_min: Annotated[int, Field(ge=5, le=480)] = 45
-    plan_id: int | None = None
+    plan_id: RefId | None = None
     note: Text = ""
     repeat: Annotated[int, Field(ge=1, le=12, description="schedule this many sessions")] = 1
     interval_weeks: IntervalWeeks = 4.0
@@ -113,7 +114,7 @@ class PhotoMeta(_In):
     file: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\w\-][\w .\-]*$",
                                description="a file name as free-text metadata (no folder, no leading dot); "
                                            "photos themselves are uploaded to /api/patients/{id}/photos")]
-    taken_on: date | None = None
+    taken_on: PlanDate | None = None
     note: Annotated[str, Field(max_length=500)] = ""
 
 
@@ -129,7 +130,7 @@ class UserIn(_In):
     username: Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[a-z0-9_.\-]+$")]
     password: Annotated[str, Field(min_length=10, max_length=256)]
     role: Role
-    provider_id: int | None = None
+    provider_id: RefId | None = None
 
 
 class PasswordChangeIn(_In):

@@ -18,6 +18,7 @@ from microneedling.planner.deps import Ctx, check_csrf, form_data, require
 from microneedling.planner.figures import has_figure
 from microneedling.planner.models import PatientRow
 from microneedling.planner.patient_media import patient_media
+from microneedling.planner.reads import viewed
 from microneedling.planner.schemas import (
     CandidacyOut,
     OverrideIn,
@@ -107,7 +108,9 @@ def patient_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200,
 
 @pages.get("/patients/{patient_id}")
 def patient_detail(request: Request, patient_id: int, ctx: Ctx = Depends(require("patient.read"))) -> HTMLResponse:
-    return patient_page(request, ctx, patient_id)
+    page = patient_page(request, ctx, patient_id)
+    viewed(ctx, "patient", patient_id, page="patient")
+    return page
 
 
 def patient_post(request: Request, ctx: Ctx, form: dict, patient_id: int,
@@ -149,7 +152,9 @@ def create_patient(body: PatientIn, ctx: Ctx = Depends(require("patient.write"))
 
 @api.get("/patients/{patient_id}", response_model=PatientOut)
 def get_patient(patient_id: int, ctx: Ctx = Depends(require("patient.read"))):
-    return sv.patient_dict(sv.get_patient(ctx.db, ctx.user, patient_id))
+    out = sv.patient_dict(sv.get_patient(ctx.db, ctx.user, patient_id))
+    viewed(ctx, "patient", patient_id, api="patient")
+    return out
 
 
 @api.put("/patients/{patient_id}", response_model=PatientOut)

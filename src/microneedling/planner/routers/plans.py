@@ -16,6 +16,7 @@ from microneedling.planner import services as sv
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
 from microneedling.planner.figures import has_figure, outcome_figure, outcome_png
 from microneedling.planner.models import PatientRow
+from microneedling.planner.reads import viewed
 from microneedling.planner.schemas import PlanIn, PlanOut
 from microneedling.planner.web import blank, checked, errors_of, render, see_other
 
@@ -84,6 +85,7 @@ def plan_detail(request: Request, plan_id: int, ctx: Ctx = Depends(require("pati
     plan, row = sv.get_plan(ctx.db, ctx.user, plan_id)
     observed = sv.observed_scores(ctx.db, row)
     fig = f"/plans/{plan.id}/outcome.png" if has_figure([(plan.name, plan.result["prediction"])], observed) else None
+    viewed(ctx, "plan", plan.id, patient_id=row.id, page="plan")
     return render(request, "plan.html", ctx, plan=plan, patient=row, data=sv.plan_dict(plan), figure=fig)
 
 
@@ -91,6 +93,7 @@ def plan_detail(request: Request, plan_id: int, ctx: Ctx = Depends(require("pati
 def plan_print(request: Request, plan_id: int, ctx: Ctx = Depends(require("patient.read"))) -> HTMLResponse:
     plan, row = sv.get_plan(ctx.db, ctx.user, plan_id)
     figure = outcome_figure([(plan.name, plan.result["prediction"])], sv.observed_scores(ctx.db, row))
+    viewed(ctx, "plan", plan.id, patient_id=row.id, page="print")
     return render(request, "plan_print.html", ctx, printed=datetime.now().strftime("%Y-%m-%d %H:%M"), plan=plan,
                   patient=row, data=sv.plan_dict(plan), figure=figure)
 
@@ -100,6 +103,7 @@ def compare(request: Request, patient_id: int, ctx: Ctx = Depends(require("patie
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
     plans = sv.plans_of(ctx.db, row)
     fig = has_figure([(p.name, p.result["prediction"]) for p in plans], sv.observed_scores(ctx.db, row))
+    viewed(ctx, "patient", row.id, page="compare")
     return render(request, "compare.html", ctx, patient=row, plans=[sv.plan_dict(p) for p in plans],
                   figure=f"/patients/{row.id}/outcome.png?compare=true" if fig else None)
 
@@ -127,7 +131,9 @@ def patient_png(patient_id: int, compare: bool = False, ctx: Ctx = Depends(requi
 
 @api.get("/patients/{patient_id}/plans", response_model=list[PlanOut])
 def list_plans(patient_id: int, ctx: Ctx = Depends(require("patient.read"))):
-    return [sv.plan_dict(p) for p in sv.plans_of(ctx.db, sv.get_patient(ctx.db, ctx.user, patient_id))]
+    out = [sv.plan_dict(p) for p in sv.plans_of(ctx.db, sv.get_patient(ctx.db, ctx.user, patient_id))]
+    viewed(ctx, "patient", patient_id, api="plans")
+    return out
 
 
 @api.post("/patients/{patient_id}/plans", status_code=201, response_model=PlanOut)
@@ -139,4 +145,6 @@ def create_plan(patient_id: int, body: PlanIn, ctx: Ctx = Depends(require("plan.
 
 @api.get("/plans/{plan_id}", response_model=PlanOut)
 def get_plan(plan_id: int, ctx: Ctx = Depends(require("patient.read"))):
-    return sv.plan_dict(sv.get_plan(ctx.db, ctx.user, plan_id)[0])
+    plan, row = sv.get_plan(ctx.db, ctx.user, plan_id)
+    viewed(ctx, "plan", plan.id, patient_id=row.id, api="plan")
+    return sv.plan_dict(plan)

@@ -16,6 +16,7 @@ from microneedling.planner import services as sv
 from microneedling.planner import treatment_records as tr
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
 from microneedling.planner.models import PatientRow
+from microneedling.planner.reads import viewed
 from microneedling.planner.routers.patients import patient_post
 from microneedling.planner.scheduling import local_label
 from microneedling.planner.schemas import FollowUpIn, FollowUpOut, TreatmentIn, TreatmentOut
@@ -147,7 +148,9 @@ def recall(lot: str, ctx: Ctx = Depends(require("patient.read"))):
 
 @api.get("/patients/{patient_id}/followups", response_model=list[FollowUpOut])
 def followups(patient_id: int, ctx: Ctx = Depends(require("patient.read"))):
-    return sv.followups_of(ctx.db, sv.get_patient(ctx.db, ctx.user, patient_id))
+    out = sv.followups_of(ctx.db, sv.get_patient(ctx.db, ctx.user, patient_id))
+    viewed(ctx, "patient", patient_id, api="followups")
+    return out
 
 
 @api.post("/patients/{patient_id}/followups", status_code=201, response_model=FollowUpOut)

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from microneedling.errors import InputError
 from microneedling.planner import ics, scheduling
 from microneedling.planner import services as sv
+from microneedling.planner.bounds import MAX_YEAR, MIN_YEAR
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
 from microneedling.planner.models import AppointmentRow, PatientRow, utcnow
 from microneedling.planner.routers.patients import patient_post
@@ -50,6 +51,8 @@ def calendar_view(request: Request, month: str | None = None,
         first = datetime.strptime(month, "%Y-%m").date() if month else date.today().replace(day=1)
     except ValueError:
         raise InputError("month", month, "must be YYYY-MM") from None
+    if not MIN_YEAR <= first.year <= MAX_YEAR:
+        raise InputError("month", month, f"must be a month of the years {MIN_YEAR} to {MAX_YEAR}")
     zone = request.app.state.clinic_zone
     appts = sv.appointments_of(ctx.db, visible_owner_ids(ctx.user))
     by_day: dict[date, list] = {}
