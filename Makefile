@@ -8,10 +8,11 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: install demo test bench lint docs validate clean
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
+	if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; fi
 	touch $(STAMP)
 
 install: $(STAMP)

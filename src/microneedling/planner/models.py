@@ -247,3 +247,58 @@ class PhotoRow(Base):
     consent_to_share: Mapped[bool] = mapped_column(Boolean, default=False)
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# ---- revision 0005: public consultation requests, patient links, public request counts -------------------
+class IntakeRequestRow(Base):
+    """A pre-consultation questionnaire sent from the public form: its unguessable ``request_id``, the answers
+    (age, sex, skin type, history, scars), the contact given, the candidacy findings shown, and, once a provider
+    accepted it, the patient created from it."""
+
+    __tablename__ = "intake_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="new")  # new | accepted
+    answers: Mapped[dict] = mapped_column(JSON)
+    contact: Mapped[dict] = mapped_column(JSON)
+    findings: Mapped[list] = mapped_column(JSON)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id", ondelete="SET NULL"), nullable=True)
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class PatientLinkRow(Base):
+    """A link sent to a patient: only the SHA-256 of its token is stored; it expires, and each action it
+    allows (signing the consent, sending a photo) can be done once (``PatientLinkUseRow``)."""
+
+    __tablename__ = "patient_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"),
+                                                       nullable=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class PatientLinkUseRow(Base):
+    """An action done through a patient link (one row per link and action: a second attempt is refused)."""
+
+    __tablename__ = "patient_link_uses"
+    __table_args__ = (UniqueConstraint("link_id", "action", name="uq_patient_link_uses_link_action"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("patient_links.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PublicHitRow(Base):
+    """One request to a rate-limited public endpoint: the limit's key (a hash of the client address, or the
+    global key) and when; shared by every worker through the database, purged after the window."""
+
+    __tablename__ = "public_hits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

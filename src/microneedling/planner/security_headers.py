@@ -5,7 +5,8 @@
   can frame a patient page). The API's Swagger page loads its assets from the CDN FastAPI names, and only that
   page allows that host.
 * ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``, ``Referrer-Policy: no-referrer``.
-* ``Cache-Control: no-store`` on everything but the static assets: pages, API answers and figures carry
+* ``Cache-Control: no-store`` on everything but the static assets and the public treatment page's figures
+  (:data:`CACHEABLE`, which set their own): pages, API answers and the plan figures carry
   patient data and must not be kept by a browser or a proxy (a new follow-up shows at once).
 * ``Strict-Transport-Security`` when the request came over TLS.
 * Request bodies larger than ``Settings.max_body_bytes`` are refused with 413 before they are parsed, whether
@@ -21,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CACHEABLE = ("/static/", "/treatment/figures/")  # paths whose own Cache-Control is kept (no patient data)
 FIXED = ((b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
          (b"referrer-policy", b"no-referrer"))
 
@@ -68,10 +70,10 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 started = True
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"
-                           or path.startswith("/static/")]
+                           or path.startswith(CACHEABLE)]
                 headers += list(FIXED)
                 headers.append((b"content-security-policy", CSP.encode()))
-                if not path.startswith("/static/"):
+                if not path.startswith(CACHEABLE):
                     headers.append((b"cache-control", b"no-store"))
                 if scope.get("scheme") == "https":
                     headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))

@@ -27,6 +27,14 @@ class Settings:
     clinic_timezone: str = "UTC"  # IANA name (zoneinfo): times are entered and shown in it, stored in UTC
     clinic_name: str = "Microneedling clinic"  # LOCATION of the iCalendar events and heading of printed sheets
     clinic_address: str = ""
+    # public pages (questionnaire, patient links): limits per client address and overall per window, body cap,
+    # how long consultation requests are kept (days) and how long a patient link works (days)
+    public_per_address: int = 20
+    public_overall: int = 500
+    public_window_s: float = 3600.0
+    public_max_body_bytes: int = 16_000
+    intake_retention_days: float = 180.0
+    patient_link_days: float = 30.0
     media_dir: str | None = None  # photo store; None: media_folder() picks one beside the database
     max_photo_bytes: int = 10_000_000  # larger photo uploads are refused (413)
 

@@ -21,9 +21,11 @@ from microneedling.planner.routers import (
     charts,
     consents,
     docs,
+    intake,
     patients,
     photos,
     plans,
+    public,
     records,
     schedule,
     users,
@@ -33,4 +35,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.api, account.api, consents.api, patients.api, plans.api, schedule.api, records.api, users.api,
     docs.api, auth.pages, account.pages, consents.pages, patients.pages, plans.pages, schedule.pages,
     records.pages, users.pages, charts.api, photos.api, photos.pages,
+    public.api, public.pages, intake.api, intake.pages,
 )

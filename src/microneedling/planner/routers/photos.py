@@ -22,7 +22,8 @@ from microneedling.planner.web import blank, checked, render, see_other
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["photos"])
 
-UPLOAD_PATHS = re.compile(r"(/api)?/patients/[0-9]+/photos")  # bodies up to the photo limit (SecurityHeaders)
+# bodies up to the photo limit (SecurityHeaders): staff uploads and a patient's photo through a patient link
+UPLOAD_PATHS = re.compile(r"(/api)?/patients/[0-9]+/photos|/p/[A-Za-z0-9_-]{1,64}/photo")
 MULTIPART_OVERHEAD_BYTES = 64_000  # form fields and part headers beside the photo itself
 
 

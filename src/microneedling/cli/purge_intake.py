@@ -1,0 +1,46 @@
+"""``microneedling purge-intake``: delete the planner's consultation requests older than the retention period,
+patient links expired that long ago, and public rate-limit counts older than a day (run it daily, e.g. from
+cron or a systemd timer)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from pydantic import BaseModel, ConfigDict, Field
+
+from microneedling.cli import app
+from microneedling.cli.common import print_json, validated
+
+
+class PurgeOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    database_url: Annotated[str, Field(pattern=r"^(sqlite:///|postgres(ql)?(\+psycopg)?://).+",
+                                       description="sqlite:///FILE or postgresql://USER@HOST:PORT/DB")]
+    retention_days: Annotated[float | None, Field(gt=0.0, le=3650.0, description="days (0, 3650]")] = None
+
+
+@app.command("purge-intake")
+def purge_intake(
+    database_url: str = typer.Option("sqlite:///microneedling-planner.db", "--database-url",
+                                     help="sqlite:///FILE (default) or postgresql://USER@HOST:PORT/DB."),
+    retention_days: float | None = typer.Option(None, "--retention-days",
+                                                help="Keep requests this many days (default: the planner "
+                                                     "setting intake_retention_days, 180)."),
+) -> None:
+    """Delete consultation requests past the retention period (accepted or not), long-expired patient links
+    and old rate-limit counts; prints how many of each as JSON. The deletion is in the audit log."""
+    opts = validated(PurgeOptions, database_url=database_url, retention_days=retention_days)
+    from microneedling.planner.db import make_engine, migrate, session_factory
+    from microneedling.planner.intake import purge
+    from microneedling.planner.settings import Settings
+
+    days = opts.retention_days if opts.retention_days is not None else Settings().intake_retention_days
+    engine = make_engine(opts.database_url)
+    migrate(engine)
+    with session_factory(engine)() as db:
+        counts = purge(db, days)
+        db.commit()
+    engine.dispose()
+    print_json({"retention_days": days, "deleted": counts})
