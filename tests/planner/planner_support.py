@@ -149,10 +149,10 @@ def sign_consent(client: Client, patient_id: int, typed_name: str = "Alex Exampl
     return r.json()["id"]
 
 
-def record_body(zones: dict[str, float] | None = None, **changes) -> dict:
-    """A valid treatment record: ``zones`` maps zone -> needle length, mm (default cheek 1.0 mm), 2 passes each."""
-    zones = zones or {"cheek": 1.0}
-    body = {"device": "pen", "zones": [{"zone": z, "needle_length_mm": v, "passes": 2} for z, v in zones.items()],
+def record_body(needles: dict[str, float] | None = None, **changes) -> dict:
+    """A valid treatment record: ``needles`` maps zone -> needle length, mm (default cheek 1.0 mm), 2 passes each."""
+    needles = needles or {"cheek": 1.0}
+    body = {"device": "pen", "zones": [{"zone": z, "needle_length_mm": v, "passes": 2} for z, v in needles.items()],
             "cartridge_lot": "LOT-A1", "cartridge_expiry": "2030-12-31", "endpoint": "pinpoint bleeding",
             "anaesthetic": {"product": "lidocaine/prilocaine cream", "concentration_pct": 5.0, "minutes": 30}}
     return {**body, **changes}
