@@ -26,6 +26,7 @@ from microneedling.planner.security import dummy_hash, hasher
 from microneedling.planner.security_headers import SecurityHeaders
 from microneedling.planner.services import Conflict, NotFound, create_first_admin
 from microneedling.planner.settings import Settings
+from microneedling.planner.warmup import start_warm_up
 
 __all__ = ["create_app"]
 
@@ -71,6 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(PathIdBounds)  # inside SecurityHeaders: its 404 gets the headers too
     app.add_middleware(SecurityHeaders, max_body_bytes=settings.max_body_bytes, upload_paths=UPLOAD_PATHS,
                        upload_bytes=settings.max_photo_bytes + MULTIPART_OVERHEAD_BYTES)
+
+    if settings.warm_up_engine():
+        app.state.warm_up = start_warm_up()
 
     password = settings.initial_admin_password()
     if password:
