@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import ValidationError
 
-from microneedling.errors import InputError
 from microneedling.planner.deps import Ctx
+from microneedling.planner.messages import field_messages
 from microneedling.planner.security import allowed
 
 
@@ -20,11 +19,8 @@ def render(request: Request, template: str, ctx: Ctx | None = None, status: int 
 
 
 def errors_of(exc: Exception) -> list[str]:
-    if isinstance(exc, ValidationError):
-        return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    if isinstance(exc, InputError):
-        return [f"{exc.field}: {exc.allowed} (got {exc.value!r})"]
-    return [str(exc)]
+    """Readable field messages for a failed form (:func:`microneedling.planner.messages.field_messages`)."""
+    return field_messages(exc)
 
 
 def blank(v: str | None) -> str | None:
