@@ -63,18 +63,19 @@
     if (!zones.length) {
       var empty = body.insertRow();
       var cell = empty.insertCell();
-      cell.colSpan = TYPES.length + 2;
+      cell.colSpan = 3;
       cell.textContent = "No marker placed.";
     }
     zones.forEach(function (z) {
       var row = body.insertRow();
       row.insertCell().textContent = z;
-      var total = 0;
+      var total = 0, parts = [];
       TYPES.forEach(function (t) {
         var n = counts[z][t] || 0;
         total += n;
-        row.insertCell().textContent = n ? String(n) : "";
+        if (n) { parts.push(t + " " + n); }
       });
+      row.insertCell().textContent = parts.join(", ");
       row.insertCell().textContent = String(total);
     });
   }

@@ -1,0 +1,143 @@
+"""Real headless Chromium (Debian package through Playwright) against a real uvicorn server, at 1280 and
+390 px wide: chart scars by clicking the face drawing, remove one, save and see the Goodman & Baron score;
+upload two photos, see them in the gallery, open the before/after page and move the overlay's opacity
+slider. One server for the module; at either width nothing of the chart, the gallery or the comparison page
+reaches past the window's right edge."""
+
+import os
+import shutil
+import tempfile
+
+import httpx
+import pytest
+from PIL import Image
+from planner_support import PASSWORD, PATIENT, free_port, login, seed_users, start_server
+
+from microneedling.planner.app import create_app
+from microneedling.planner.settings import Settings
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+SHOTS = os.environ.get("MN_SCREENSHOTS")  # a folder to keep screenshots in (for looking at the pages)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('chartbrowser') / 'b.db'}"
+    app = create_app(Settings(database_url=url, fast_hash=True))
+    seed_users(app)
+    app.state.engine.dispose()
+    port = free_port()
+    proc = start_server(url, port)
+    yield f"http://127.0.0.1:{port}"
+    proc.kill()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def api(server):
+    with httpx.Client(base_url=server, timeout=180) as client:  # the first score compiles the score model
+        csrf = login(client, "dra")
+        client.headers["X-CSRF-Token"] = csrf
+        yield client
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="mn-chromium-")
+    with sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=FLAGS)
+        pg = ctx.new_page()
+        pg.set_default_timeout(30_000)
+        pg.goto(f"{server}/login")
+        pg.fill("input[name=username]", "dra")
+        pg.fill("input[name=password]", PASSWORD)
+        pg.click("button:has-text('Log in')")
+        pg.wait_for_url(f"{server}/patients")
+        yield pg
+        ctx.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def photo_file(tmp_path, name, colour) -> str:
+    path = tmp_path / name
+    img = Image.new("RGB", (480, 360), colour)
+    img.paste((240, 220, 200), (120, 60, 360, 300))
+    img.save(path, "JPEG")
+    return str(path)
+
+
+WIDE = """scope => [...document.querySelectorAll(scope)].filter(e => e.getBoundingClientRect().right >
+    document.documentElement.clientWidth + 1).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' +
+    e.className).slice(0, 8)"""
+
+
+def fits(page, scope: str = "body") -> bool:
+    """Nothing in ``scope`` reaches past the right edge of the window (the elements that do are named)."""
+    wide = page.evaluate(WIDE, f"{scope}, {scope} *")
+    assert not wide, wide
+    return True
+
+
+def shot(page, name, scope: str | None = None):
+    if SHOTS:
+        target = page.locator(scope) if scope else page
+        target.screenshot(path=os.path.join(SHOTS, name), **({} if scope else {"full_page": True}))
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_chart_and_photos_in_the_browser(server, api, page, tmp_path, width):
+    pid = api.post("/api/patients", json={**PATIENT, "label": f"CH-{width}"}).json()["id"]
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{server}/patients/{pid}")
+    face = "#chart .chart-face svg.face"
+    page.wait_for_selector(f"{face} [data-region=cheek_r]")
+
+    page.check("input[name=marker_type][value=boxcar]")
+    for dx in (30, 45, 60):
+        page.click(f"{face} [data-region=cheek_r]", position={"x": dx, "y": 60})
+    page.check("input[name=marker_type][value=icepick]")
+    page.select_option("#marker-size", "large")
+    page.click(f"{face} [data-region=forehead]")
+    page.check("input[name=marker_type][value=macular]")
+    page.click(f"{face} [data-region=chin]")
+    assert page.locator(f"{face} .marker").count() == 5
+    rows = {r.locator("td").first.inner_text(): r.locator("td").nth(1).inner_text()
+            for r in page.locator("#chart-counts tbody tr").all()}
+    assert rows == {"cheek": "boxcar 3", "forehead": "icepick 1", "chin": "macular 1"}
+
+    page.click(f"{face} .marker.m-boxcar >> nth=0")  # select a marker, then remove it
+    assert page.locator(f"{face} .marker.selected").count() == 1
+    page.click("#marker-remove")
+    assert page.locator(f"{face} .marker").count() == 4
+
+    page.click("#chart-save")
+    page.wait_for_selector("#chart-status:has-text('Goodman & Baron quantitative score')", timeout=180_000)
+    saved = api.get(f"/api/patients/{pid}/charts").json()[-1]
+    assert saved["counts"] == {"cheek": {"boxcar": 2}, "forehead": {"icepick": 1}, "chin": {"macular": 1}}
+    assert f"score {saved['gb_quantitative']:g}, grade {saved['gb_grade']}" in page.inner_text("#chart-status")
+    shot(page, f"chart-{width}.png", "#chart")
+    assert fits(page, "#chart")
+
+    for name, colour in (("before.jpg", (150, 90, 80)), ("after.jpg", (190, 150, 130))):
+        page.set_input_files("#photo-form input[name=file]", photo_file(tmp_path, name, colour))
+        page.click("#photo-form button[type=submit]")
+        page.wait_for_url(f"{server}/patients/{pid}#photos")
+    thumbs = page.locator("#photos .gallery img")
+    assert thumbs.count() == 2
+    page.wait_for_function("[...document.querySelectorAll('#photos .gallery img')].every(i => i.naturalWidth > 0)")
+    shot(page, f"photos-{width}.png", "#photos")
+    assert fits(page, "#photos")
+
+    page.click("#compare-photos")
+    page.wait_for_selector("#overlay-opacity")
+    page.fill("#overlay-opacity", "80")
+    assert page.eval_on_selector("#overlay-top", "e => getComputedStyle(e).opacity") == "0.8"
+    assert page.inner_text("#overlay-value") == "80%"
+    shot(page, f"compare-{width}.png")
+    assert fits(page)
