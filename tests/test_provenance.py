@@ -65,6 +65,28 @@ def test_no_row_rests_on_a_web_wikipedia_calculator_product_or_trade_source():
             assert p.status == "assumed", p.name
 
 
+# Rows whose source is a web page (clinic, vendor or education site, a web copy of a book), Wikipedia, a
+# calculator or a product page. No peer-reviewed value has been found for them yet; they are assumed, they say
+# so in `where`, and this list may only shrink: a new row may not rest on such a page at all.
+WEB_SOURCED_ROWS = {
+    "co2.ablation_depth_mm": "BelisCO2Depth",  # laser vendor's page (product)
+    "co2.mtz_radius_um": "AlexisDermpearls2012",  # dermatology education site (web)
+    "skin.papillary_dermis_fraction": "DermisPapillaryFifth",  # web copy of a book chapter, authors not shown
+}
+NO_MODEL_SOURCE_KINDS = ("web", "wikipedia", "calculator", "product")
+
+
+def test_no_new_parameter_rests_on_a_clinic_page_wikipedia_calculator_or_product_page():
+    """Clinic pages, Wikipedia, calculators and product pages never source a model parameter: the only rows whose
+    source is such a page are the known ones above (each assumed and saying so), and none of them has become
+    anything but assumed. Candidacy rules (clinical practice, not parameters) may cite clinic pages."""
+    web = {p.name: p.source for p in registry().values() if kind(p.source) in NO_MODEL_SOURCE_KINDS}
+    assert web == WEB_SOURCED_ROWS
+    for name in web:
+        p = registry()[name]
+        assert p.status == "assumed" and ("not peer-reviewed" in p.where or "no " in p.where.lower()), name
+
+
 def test_non_peer_reviewed_entries_are_classified():
     """Entries that are web pages, Wikipedia, calculators or product pages say so (a ``kind`` field); every
     @misc entry and every entry published at a URL has a kind."""

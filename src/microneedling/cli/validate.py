@@ -1,4 +1,4 @@
-"""``microneedling validate``: every model against its published data, in one report."""
+"""``microneedling validate``: the sub-models that have published data against it, in one report."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def validate(
     fast: bool = typer.Option(False, "--fast", help="Only the fast comparisons (the subset the tests run)."),
     json_output: bool = typer.Option(False, "--json", help="Print the results as one JSON object."),
 ) -> None:
-    """Compare every sub-model with its published data; exit code 1 when any comparison fails its tolerance."""
+    """Compare the sub-models with the published data they have; exit code 1 when any comparison fails."""
     from microneedling.report.encoding import to_json
     from microneedling.report.html import write_outputs
     from microneedling.validation.registry import registered

@@ -1,5 +1,5 @@
-"""Validation: each sub-model against the published measurements it must reproduce. The registry
-(:mod:`~microneedling.validation.registry`), the report (:mod:`~microneedling.validation.report`) and one module
+"""Validation: the sub-models that have published measurements against them (not every sub-model has).
+The registry (:mod:`~microneedling.validation.registry`), the report (:mod:`~microneedling.validation.report`) and one module
 of comparisons per model family: :mod:`~microneedling.validation.skin`, :mod:`~microneedling.validation.mechanics`
 (needle insertion, punctures, injury, other modalities), :mod:`~microneedling.validation.healing` (healing,
 scars, scoring), :mod:`~microneedling.validation.delivery`, :mod:`~microneedling.validation.trials`,

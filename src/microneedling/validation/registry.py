@@ -1,4 +1,4 @@
-"""Model-versus-data comparisons: each sub-model against the published measurements it must reproduce.
+"""Model-versus-data comparisons: a sub-model against the published measurements it must reproduce.
 
 A comparison is a function decorated with :func:`comparison` that returns a :class:`Comparison`: the
 observed values with their error bars, the model's values at the same points, an error metric, a stated
