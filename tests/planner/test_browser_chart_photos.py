@@ -1,5 +1,6 @@
 """Real headless Chromium (Debian package through Playwright) against a real uvicorn server, at 1280 and
-390 px wide: chart scars by clicking the face drawing, remove one, save and see the Goodman & Baron score;
+390 px wide: chart scars by clicking the face drawing, remove one, save and see the Goodman & Baron score,
+save a later visit and see the two charts side by side;
 upload two photos, see them in the gallery, open the before/after page and move the overlay's opacity
 slider. One server for the module; at either width nothing of the chart, the gallery or the comparison page
 reaches past the window's right edge."""
@@ -121,6 +122,14 @@ def test_chart_and_photos_in_the_browser(server, api, page, tmp_path, width):
     saved = api.get(f"/api/patients/{pid}/charts").json()[-1]
     assert saved["counts"] == {"cheek": {"boxcar": 2}, "forehead": {"icepick": 1}, "chin": {"macular": 1}}
     assert f"score {saved['gb_quantitative']:g}, grade {saved['gb_grade']}" in page.inner_text("#chart-status")
+    page.fill("#chart-date", "2027-03-01")  # a later visit: one more rolling scar on the left cheek
+    page.check("input[name=marker_type][value=rolling]")
+    page.click(f"{face} [data-region=cheek_l]")
+    page.click("#chart-save")
+    page.wait_for_selector("#chart-status:has-text('visit 2027-03-01')")
+    page.wait_for_selector("#chart-compare:not([hidden]) #compare-fig-b figcaption:has-text('2027-03-01')")
+    assert page.locator("#compare-fig-a .marker").count() == 4 and page.locator("#compare-fig-b .marker").count() == 5
+    assert "2026-" in page.inner_text("#compare-fig-a figcaption")
     shot(page, f"chart-{width}.png", "#chart")
     assert fits(page, "#chart")
 
