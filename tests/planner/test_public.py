@@ -250,3 +250,25 @@ def test_photo_through_the_link_is_stripped_and_the_action_is_single_use(site):
     again = site["anon"].post(f"/p/{token}/photo", data={"view": "left"}, files={"file": ("me.jpg", raw, "image/jpeg")})
     assert again.status_code == 404 and again.text == site["anon"].get("/p/" + "B" * 43).text
     assert site["anon"].get(f"/p/{token}").status_code == 200  # viewing stays open until expiry
+
+
+def test_consent_signed_through_the_link_once(site):
+    from planner_support import signature_png
+
+    pid, appt = _patient_with_appointment(site)
+    token = site["dra"].post(f"/api/patients/{pid}/links", json={"appointment_id": appt}).json()["url"].rsplit("/", 1)[1]
+    page = site["anon"].get(f"/p/{token}")
+    assert 'id="consent-form"' in page.text and "/static/consent.js" in page.text
+    version = int(page.text.split('name="template_version" value="')[1].split('"')[0])
+    blank = site["anon"].post(f"/p/{token}/consent", data={"template_version": version, "typed_name": "Ana Lind",
+                                                         "signature_png_base64": signature_png(ink=False)})
+    assert blank.status_code == 422  # an empty signature is refused and the consent stays open
+    r = site["anon"].post(f"/p/{token}/consent", data={"template_version": version, "typed_name": "Ana Lind",
+                                                     "signature_png_base64": signature_png()})
+    assert r.status_code == 200 and "signed consent has been sent" in r.text and 'id="consent-form"' not in r.text
+    signed = site["dra"].get(f"/api/patients/{pid}/consents").json()
+    assert [c["typed_name"] for c in signed] == ["Ana Lind"] and signed[0]["template_version"] == version
+    again = site["anon"].post(f"/p/{token}/consent", data={"template_version": version, "typed_name": "X Y",
+                                                         "signature_png_base64": signature_png()})
+    assert again.status_code == 404
+    assert len(site["dra"].get(f"/api/patients/{pid}/consents").json()) == 1

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from microneedling.planner import consent
 from microneedling.planner import services as sv
 from microneedling.planner.models import (
     AppointmentRow,
@@ -94,7 +95,8 @@ def appointments(db: Session, link: PatientLinkRow) -> list[AppointmentRow]:
 
 def view(db: Session, settings, link: PatientLinkRow) -> dict:
     """What the link page shows: the appointment times in clinic time, the aftercare sheet (each item with its
-    sources or marked general advice), and which actions are still open."""
+    sources or marked general advice), which actions are still open, and the consent form's current version
+    (stored on first use, as on the staff's signing page) while the consent is still to sign."""
     from microneedling.citations import format_reference
     from microneedling.clinic.aftercare import default_aftercare
     from microneedling.planner.scheduling import clinic_zone, local_label
@@ -107,7 +109,9 @@ def view(db: Session, settings, link: PatientLinkRow) -> dict:
                 for i in entries]
 
     done = used(db, link)
-    return {"appointments": [{"when": local_label(a.starts_at, zone), "minutes": a.duration_min, "status": a.status}
+    form = consent.template(db) if "consent" not in done else None
+    return {"consent_form": form, "consent_body": consent.render_markdown(form.body_md) if form else None,
+            "appointments": [{"when": local_label(a.starts_at, zone), "minutes": a.duration_min, "status": a.status}
                              for a in appointments(db, link)],
             "expected_effects": items(care.expected_effects), "aftercare": items(care.aftercare),
             "open_actions": [a for a in ACTIONS if a not in done], "expires": local_label(link.expires_at, zone),

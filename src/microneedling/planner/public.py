@@ -15,7 +15,7 @@ Six figures, each computed by the engine on the package's default course and a t
 
 The typical course (sessions, spacing) is the planner's default course (Harris 2015 medians), the downtime
 sentence is the aftercare data's sourced statement on expected effects, and the outcome band is the virtual
-trial engine's prediction (:func:`microneedling.trials.run.predict_patient`) for a new patient of the example
+trial engine's prediction (:func:`microneedling.trials.predict_patient`) for a new patient of the example
 trial's population: a prediction with its 95% band, not a promise. Nothing on the page depends on any
 patient's data. Everything is computed once per process on first use (about half a minute, most of it the
 healing and prediction engines compiling) and kept: figures as PNG bytes with a content hash for caching.
@@ -329,7 +329,7 @@ def typical_course() -> dict:
 
 @lru_cache(maxsize=1)
 def _evidence() -> dict:
-    from microneedling.trials import run as trial
+    from microneedling.trials import predict_patient
     from microneedling.trials.spec import load_spec
 
     def build():
@@ -337,8 +337,8 @@ def _evidence() -> dict:
         arm = spec.arms[0]
         pop, protocol = arm.population, arm.protocol
         end = float(spec.timepoints_weeks[-1])
-        out = trial.predict_patient(pop.age_years.mean, {k.value: v for k, v in pop.scar_mix.items()},
-                                    pop.baseline.mean, pop.baseline.scale, protocol, [0.0, end])
+        out = predict_patient(pop.age_years.mean, {k.value: v for k, v in pop.scar_mix.items()},
+                              pop.baseline.mean, pop.baseline.scale, protocol, [0.0, end])
         base = out["baseline"]
         return ({"scale": "Goodman & Baron quantitative score (points; lower is better)", "baseline": base,
                  "weeks": end, "mean": out["score_mean"][-1], "low": out["score_low"][-1],

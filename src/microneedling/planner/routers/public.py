@@ -17,7 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from microneedling.patient import Fitzpatrick, ScarType, Zone
-from microneedling.planner import intake, patient_links, public
+from microneedling.errors import InputError
+from microneedling.planner import consent, intake, patient_links, public
 from microneedling.planner.deps import form_data, get_db
 from microneedling.planner.models import utcnow
 from microneedling.planner.public_limits import PublicLimit, admit
@@ -95,7 +96,8 @@ def limited(scope: str):
 
 def _render(request: Request, template: str, status: int = 200, **kw) -> HTMLResponse:
     s = settings_of(request)
-    kw.update(request=request, clinic_name=s.clinic_name, clinic_address=s.clinic_address)
+    kw.update(request=request, clinic_name=s.clinic_name, clinic_address=s.clinic_address,
+              retention_days=s.intake_retention_days)
     return request.app.state.templates.TemplateResponse(request, template, kw, status_code=status)
 
 
@@ -193,7 +195,28 @@ def _link_page(request: Request, db, token: str, status: int = 200, done: str | 
 @pages.get("/p/{token}")
 def link_page(request: Request, token: Annotated[str, Path(max_length=64)], _=Depends(limited("link")),
               db=Depends(get_db)) -> HTMLResponse:
-    return _link_page(request, db, token)
+    out = _link_page(request, db, token)
+    db.commit()  # the built-in consent form, stored on first use
+    return out
+
+
+@pages.post("/p/{token}/consent")
+def link_consent(request: Request, token: Annotated[str, Path(max_length=64)], form: dict = Depends(form_data),
+                 _=Depends(limited("link")), db=Depends(get_db)) -> HTMLResponse:
+    """The consent signed by the patient through the link (once per link), with the staff page's signature
+    checks (:func:`microneedling.planner.consent.sign`); the link's issuer is recorded as collecting it."""
+    link = patient_links.use(db, token, "consent")
+    user, row = patient_links.issuer_and_patient(db, link)
+    try:
+        data = consent.ConsentIn.model_validate({"template_version": form.get("template_version"),
+                                                 "typed_name": form.get("typed_name", ""),
+                                                 "signature_png_base64": form.get("signature_png_base64", "")})
+        consent.sign(db, user, row, data, _address(request))
+    except (ValidationError, InputError) as exc:
+        db.rollback()
+        return _link_page(request, db, token, status=422, errors=errors_of(exc))
+    db.commit()
+    return _link_page(request, db, token, done="Thank you: your signed consent has been sent to the clinic.")
 
 
 @pages.post("/p/{token}/photo")
