@@ -30,7 +30,7 @@ from microneedling.validation.report import run_all
 MODEL_MODULES = [
     "units", "params", "patient", "protocol", "tissue.skin", "mechanics.devices", "mechanics.insertion",
     "mechanics.punctures", "mechanics.injury", "mechanics.modalities", "healing.model", "healing.solvers",
-    "healing.cohort",
+    "healing.cohort", "healing.resolution", "healing.intervals",
     "tissue.scars", "outcomes.goodman_baron", "outcomes.raters", "course", "delivery.permeation",
     "delivery.pores", "delivery.membrane", "delivery.resealing", "delivery.topicals", "delivery.uptake",
     "trials.spec", "trials.population", "trials.run", "trials.sweep", "calibration.scar_fill",

@@ -96,7 +96,9 @@ def test_fourth_order_convergence(params, fast, ref):
     """Self-convergence under step halving: d_n = max |y_n - y_2n| (relative to each species' scale) for
     25, 50, 100 and 200 steps per session; fourth order means d_n / d_2n -> 2^4 = 16.
 
-    Measured orders 3.96, 4.11 (then 4.7 as d_n nears round-off): no pre-asymptotic regime, because the
+    Measured orders 3.06, 3.90. The first is pre-asymptotic since the monocyte-recruiting signal was added:
+    macrophages now peak on day 3, where the graded grid's steps are longest at 25 steps per session (it was
+    3.96 when the influx followed the hours-long injury signal); from 50 steps on the order is 4, because the
     stiff linear parts (signal and TGF-b decay and their linear drives) are in the exactly integrated linear
     operator and the stages carry Krogstad's phi_2 corrections. The coarsest solve is also checked against
     the tight reference, so the sequence converges to the right solution, not just to something.
@@ -107,7 +109,7 @@ def test_fourth_order_convergence(params, fast, ref):
     scale = np.maximum(np.abs(ys[200]).max(axis=0), 1.0)
     d = [float(np.max(np.abs(ys[n] - ys[2 * n]) / scale)) for n in (25, 50, 100)]
     orders = [math.log2(d[i] / d[i + 1]) for i in range(len(d) - 1)]
-    assert all(3.7 < q < 4.5 for q in orders), (d, orders)
+    assert 2.8 < orders[0] < 4.5 and 3.7 < orders[1] < 4.5, (d, orders)
     yr = np.asarray(ref(params, days, doses, te, rtol=1e-12, atol=1e-14))
     assert float(np.max(np.abs(ys[100] - yr) / scale)) < 1.5 * d[1], (d, orders)
 

@@ -3,6 +3,7 @@
 Time is in days. Species, on the last axis of the state (named index constants below):
 
 ``P``    platelet / damage signal released by the injury (dimensionless; a session adds its dose)
+``Q``    monocyte-recruiting signal (chemokine) released from ``P`` (dimensionless, per unit dose)
 ``MI``   inflammatory macrophages   } Waugh & Sherratt 2006 (BIOMD0000000680) units: cells per unit
 ``MR``   repair macrophages         } volume, TGF-b concentration as in that model
 ``T``    TGF-b
@@ -22,13 +23,17 @@ phenotypes, logistic proliferation k1 k2 phi (1 - k3 (phiI + phiR)), death d1 ph
 inflammatory macrophages k4 phiI and lost at d2. Departures, and why:
 
 * The wound is an input, not an initial condition: a session adds ``dose`` to ``P``, which decays at the rate
-  of post-needling erythema and drives an extra macrophage influx and TGF-b release whose integrals per unit
-  dose equal Waugh & Sherratt's wound state (400 macrophages, TGF-b 6). So sessions compose: each adds a
-  wound on top of whatever the tissue is doing.
+  of post-needling erythema, releases TGF-b (platelets) and the monocyte-recruiting signal ``Q``. ``Q`` decays
+  at ``recruitment_decay_per_d`` and drives the extra macrophage influx, so monocytes arrive over days and the
+  macrophage count peaks days after the injury (not within hours, as a direct drive by ``P`` gave). Per unit
+  dose the influx and the TGF-b release integrate to Waugh & Sherratt's wound state (400 macrophages,
+  TGF-b 6). So sessions compose: each adds a wound on top of whatever the tissue is doing, and a session on
+  a still-inflamed wound adds its own influx to what is left of the last one.
 * ``alpha`` (inflammatory share of the influx) is 0.8 in the curated (diabetic) model, which has a second,
   chronic-inflammation steady state that a unit wound falls into; normal healing needs a lower share
-  (the paper's thesis is exactly that the diabetic share is higher). The normal value is calibrated
-  (``healing_kinetics.csv``) so that inflammation resolves.
+  (the paper's thesis is exactly that the diabetic share is higher). ``alpha`` and the recruitment decay
+  are fitted together (:func:`microneedling.healing.resolution.fit_macrophage_resolution`) so that one
+  session's macrophages peak on the day and fall with the half-life of ``healing_kinetics.csv``.
 * K(T) is floored at zero (the cubic turns negative above T ~ 9, outside the model's range).
 * Fibroblasts, myofibroblasts, collagen III and I, MMP, elastin and alignment follow the structure of the
   continuum parts of Cumming et al. 2010 and McDougall et al. 2006 (TGF-b-driven fibroblast proliferation
@@ -54,9 +59,9 @@ from microneedling.mechanics.injury import Injury
 from microneedling.params import parameter_value
 
 # species order on the last axis
-P, MI, MR, T, F, MF, C3, C1, MMP, E, A = range(11)
-N_SPECIES = 11
-SPECIES = ("P", "MI", "MR", "T", "F", "MF", "C3", "C1", "MMP", "E", "A")
+P, Q, MI, MR, T, F, MF, C3, C1, MMP, E, A = range(12)
+N_SPECIES = 12
+SPECIES = ("P", "Q", "MI", "MR", "T", "F", "MF", "C3", "C1", "MMP", "E", "A")
 
 
 class HealingParams(NamedTuple):
@@ -78,6 +83,7 @@ class HealingParams(NamedTuple):
     wound_tgfb: jax.Array  # TGF-b release integral per unit dose
     # injury signal
     signal_decay_per_d: jax.Array
+    recruitment_decay_per_d: jax.Array  # decay of the monocyte-recruiting signal Q
     # fibroblasts and myofibroblasts
     tgfb_half_activation: jax.Array  # TGF-b above baseline giving half-maximal activation
     fibroblast_proliferation_per_d: jax.Array
@@ -119,6 +125,7 @@ _CSV_NAMES = {
     "wound_macrophages": "healing.ws.wound_macrophages",
     "wound_tgfb": "healing.ws.wound_tgfb",
     "signal_decay_per_d": "healing.signal_decay_per_d",
+    "recruitment_decay_per_d": "healing.recruitment_decay_per_d",
     "tgfb_half_activation": "healing.tgfb_half_activation",
     "fibroblast_proliferation_per_d": "healing.fibroblast_proliferation_per_d",
     "fibroblast_capacity": "healing.fibroblast_capacity",
@@ -202,12 +209,13 @@ def kinetics(y: jax.Array, p: HealingParams) -> jax.Array:
 
 
 def kinetics_with_baseline(y, p: HealingParams, phi0, T0):
-    sig, mi, mr, tg, fb, mf, c3, c1, mmp, el, al = (y[..., i] for i in range(N_SPECIES))
+    sig, chem, mi, mr, tg, fb, mf, c3, c1, mmp, el, al = (y[..., i] for i in range(N_SPECIES))
     influx = _influx(tg, p)
     total = mi + mr
     growth = p.k1 * p.k2_per_d * (1.0 - p.k3 * total)
-    recruit = p.wound_macrophages * p.signal_decay_per_d * sig
+    recruit = p.wound_macrophages * p.recruitment_decay_per_d * chem
     d_sig = -p.signal_decay_per_d * sig
+    d_chem = p.signal_decay_per_d * sig - p.recruitment_decay_per_d * chem
     d_mi = p.alpha * (influx + recruit) + growth * mi - p.d1_per_d * mi
     d_mr = (1.0 - p.alpha) * (influx + recruit) + growth * mr - p.d1_per_d * mr
     d_tg = p.k4 * mi - p.d2_per_d * tg + p.wound_tgfb * p.signal_decay_per_d * sig
@@ -239,7 +247,7 @@ def kinetics_with_baseline(y, p: HealingParams, phi0, T0):
     mass = w1 * c1 + (1.0 - w1) * c3
     a_new = p.alignment_baseline + (1.0 - p.alignment_baseline) * p.alignment_tgfb_gain * act
     d_al = laid / jnp.maximum(mass, 1e-12) * (a_new - al)
-    return jnp.stack([d_sig, d_mi, d_mr, d_tg, d_fb, d_mf, d_c3, d_c1, d_mmp, d_el, d_al], axis=-1)
+    return jnp.stack([d_sig, d_chem, d_mi, d_mr, d_tg, d_fb, d_mf, d_c3, d_c1, d_mmp, d_el, d_al], axis=-1)
 
 
 def baseline_state(p: HealingParams, alignment: float | jax.Array | None = None) -> jax.Array:
@@ -247,8 +255,8 @@ def baseline_state(p: HealingParams, alignment: float | jax.Array | None = None)
     phi0, T0 = macrophage_baseline(p)
     al = p.alignment_baseline if alignment is None else jnp.asarray(alignment, dtype=jnp.float64)
     one = jnp.ones_like(phi0)
-    return jnp.stack([0.0 * one, p.alpha * phi0, (1.0 - p.alpha) * phi0, T0, one, 0.0 * one, one, one, one,
-                      one, al * one])
+    return jnp.stack([0.0 * one, 0.0 * one, p.alpha * phi0, (1.0 - p.alpha) * phi0, T0, one, 0.0 * one, one, one,
+                      one, one, al * one])
 
 
 # --- injury -> dose ----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from microneedling.healing.model import (
     F,
     HealingParams,
     P,
+    Q,
     T,
     baseline_state,
     kinetics_with_baseline,
@@ -109,15 +110,16 @@ def linear_rates(p: HealingParams) -> jax.Array:
     (signal and TGF-b decay, macrophage death, fibroblast return, myofibroblast clearance, collagen, MMP and
     elastin turnover). L is lower triangular (:func:`linear_couplings`), so these are also its eigenvalues."""
     z = jnp.zeros_like(p.d1_per_d)
-    return jnp.stack([-p.signal_decay_per_d, -p.d1_per_d, -p.d1_per_d, -p.d2_per_d, -p.fibroblast_return_per_d,
-                      -p.myofibroblast_clearance_per_d, -p.collagen3_turnover_per_d, -p.collagen1_turnover_per_d,
-                      -p.mmp_relaxation_per_d, -p.elastin_turnover_per_d, z])
+    return jnp.stack([-p.signal_decay_per_d, -p.recruitment_decay_per_d, -p.d1_per_d, -p.d1_per_d, -p.d2_per_d,
+                      -p.fibroblast_return_per_d, -p.myofibroblast_clearance_per_d, -p.collagen3_turnover_per_d,
+                      -p.collagen1_turnover_per_d, -p.mmp_relaxation_per_d, -p.elastin_turnover_per_d, z])
 
 
 # (row, column) of the off-diagonal terms of the kinetics that are exactly linear with constant, patient-
-# independent coefficients: injury signal -> macrophage recruitment and TGF-b release, inflammatory
-# macrophages -> TGF-b, macrophages and (myo)fibroblasts -> MMP target. Each row index exceeds its column.
-COUPLINGS = ((MI, P), (MR, P), (T, P), (T, MI), (MMP, MI), (MMP, MR), (MMP, F), (MMP, MF))
+# independent coefficients: injury signal -> recruiting signal and TGF-b release, recruiting signal ->
+# macrophage influx, inflammatory macrophages -> TGF-b, macrophages and (myo)fibroblasts -> MMP target. Each
+# row index exceeds its column.
+COUPLINGS = ((Q, P), (MI, Q), (MR, Q), (T, P), (T, MI), (MMP, MI), (MMP, MR), (MMP, F), (MMP, MF))
 
 
 def _closure(pairs):
@@ -137,7 +139,8 @@ def linear_couplings(p: HealingParams, phi0: jax.Array) -> tuple[jax.Array, ...]
     """Values (per day) of the couplings at ``COUPLINGS``, read off :func:`_kinetics` (``phi0``: baseline
     macrophages, the MMP target's normaliser)."""
     k, a, r, w = p.signal_decay_per_d, p.alpha, p.mmp_relaxation_per_d, p.mmp_macrophage_weight
-    return (a * p.wound_macrophages * k, (1.0 - a) * p.wound_macrophages * k, p.wound_tgfb * k, p.k4,
+    kq = p.recruitment_decay_per_d
+    return (k, a * p.wound_macrophages * kq, (1.0 - a) * p.wound_macrophages * kq, p.wound_tgfb * k, p.k4,
             r * w / phi0, r * w / phi0, r * (1.0 - w), r * (1.0 - w))
 
 

@@ -29,7 +29,7 @@ from microneedling.healing.spatial.model import SpatialProblem, Transport
 from microneedling.params import parameter_value
 from microneedling.units import convert
 
-MOBILE_SIGNALS = (H.P, H.T)
+MOBILE_SIGNALS = (H.P, H.T, H.Q)  # injury signal, TGF-b and the monocyte-recruiting signal diffuse
 MOTILE_CELLS = (H.MI, H.MR, H.F)
 
 
@@ -44,7 +44,7 @@ def cell_motility_mm2_per_d() -> float:
 
 
 def healing_transport(motility_scale: float = 1.0, chemotaxis_mm2_per_d: float = 0.0) -> Transport:
-    """Transport of the 11 healing species: diffusing signals, motile cells, optional fibroblast chemotaxis.
+    """Transport of the healing species: diffusing signals, motile cells, optional fibroblast chemotaxis.
 
     ``chemotaxis_mm2_per_d`` is the sensitivity ``chi`` per unit of TGF-b (the healing model's TGF-b unit).
     """
