@@ -37,9 +37,16 @@ def book(client, pid, **body):
 
 
 def test_unknown_clinic_time_zone_is_refused(tmp_path):
+    from microneedling.cli.serve import ServeOptions
+
     with pytest.raises(ValueError, match="IANA"):
         create_app(Settings(database_url=f"sqlite:///{tmp_path / 'z.db'}", fast_hash=True,
                             clinic_timezone="Mars/Olympus"))
+    options = {"host": "127.0.0.1", "port": 8000, "database_url": "sqlite:///x.db", "clinic_name": "C",
+               "clinic_address": ""}
+    with pytest.raises(ValueError, match="IANA"):
+        ServeOptions(**options, clinic_timezone="Mars/Olympus")
+    assert ServeOptions(**options, clinic_timezone="Europe/Paris").clinic_timezone == "Europe/Paris"
 
 
 @pytest.mark.parametrize("given,stored", [

@@ -84,7 +84,8 @@ def record_submit(request: Request, appointment_id: int, form: dict = Depends(fo
     except (ValidationError, InputError, sv.Conflict) as exc:
         ctx.db.rollback()
         status = 409 if isinstance(exc, sv.Conflict) else 422
-        return _record_page(request, ctx, appointment_id, status, errors_of(exc), form)
+        messages = [exc.allowed] if isinstance(exc, InputError) else errors_of(exc)  # the rules' own sentences
+        return _record_page(request, ctx, appointment_id, status, messages, form)
     ctx.db.commit()
     return see_other(f"/patients/{row.id}#sessions")
 
