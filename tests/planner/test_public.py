@@ -272,3 +272,15 @@ def test_consent_signed_through_the_link_once(site):
                                                          "signature_png_base64": signature_png()})
     assert again.status_code == 404
     assert len(site["dra"].get(f"/api/patients/{pid}/consents").json()) == 1
+
+
+def test_a_failing_engine_leaves_the_treatment_page_up(site, monkeypatch):
+    def broken(*_):
+        raise RuntimeError("engine down")
+
+    monkeypatch.setattr(public, "figure", broken)
+    monkeypatch.setattr(public, "evidence", broken)
+    monkeypatch.setattr(public, "typical_course", broken)
+    r = site["anon"].get("/treatment")
+    assert r.status_code == 200 and "cannot be computed just now" in r.text
+    assert r.text.count("One figure could not be drawn just now") == len(public.FIGURE_NAMES)

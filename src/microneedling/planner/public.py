@@ -358,6 +358,17 @@ def evidence() -> dict:
         return _evidence()
 
 
+def _or_reason(compute: Callable[[], object]) -> object:
+    """``compute()``, or ``{"available": False, "reason": ...}`` if the engine fails (not kept: retried on the
+    next request), so that one failing engine leaves the rest of the page up."""
+    try:
+        return compute()
+    except Exception as exc:  # noqa: BLE001 - a failing engine must not take the public page down; say why
+        return {"available": False, "reason": f"{type(exc).__name__}: {exc}"[:300]}
+
+
 def page_content() -> dict:
-    """Everything the treatment page shows (figures without their bytes, course, evidence); no patient data."""
-    return {"figures": [figure(n) for n in FIGURE_NAMES], "course": typical_course(), "evidence": evidence()}
+    """Everything the treatment page shows (figures without their bytes, course, evidence); no patient data.
+    A part whose engine fails is ``{"available": False, "reason": ...}``."""
+    return {"figures": [_or_reason(lambda n=n: figure(n)) for n in FIGURE_NAMES],
+            "course": _or_reason(typical_course), "evidence": _or_reason(evidence)}

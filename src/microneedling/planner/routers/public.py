@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from microneedling.patient import Fitzpatrick, ScarType, Zone
 from microneedling.errors import InputError
+from microneedling.patient import Fitzpatrick, ScarType, Zone
 from microneedling.planner import consent, intake, patient_links, public
 from microneedling.planner.deps import form_data, get_db
 from microneedling.planner.models import utcnow
