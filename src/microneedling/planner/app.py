@@ -19,6 +19,7 @@ from microneedling.errors import InputError
 from microneedling.planner.bounds import PathIdBounds
 from microneedling.planner.db import make_engine, migrate, session_factory
 from microneedling.planner.deps import AuthRequired, Forbidden
+from microneedling.planner.labels import install as install_labels
 from microneedling.planner.routers import ROUTERS
 from microneedling.planner.routers.photos import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATHS
 from microneedling.planner.scheduling import clinic_zone, local_label, to_local
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.dummy_hash = dummy_hash(app.state.hasher)
     app.state.templates = Jinja2Templates(directory=str(resources.files("microneedling.planner") / "templates"))
     app.state.settings = settings
+    install_labels(app.state.templates.env)
     app.state.clinic_zone = clinic_zone(settings.clinic_timezone)
     app.state.templates.env.filters["clinic_time"] = lambda t: local_label(t, app.state.clinic_zone)
     app.state.templates.env.filters["clinic_local"] = lambda t: to_local(t, app.state.clinic_zone)

@@ -1,0 +1,121 @@
+"""Layouts in real headless Chromium: every page fits a 390 px wide phone screen (no page wider than the
+viewport) and a 768 px tablet; the API documentation (Swagger UI served by the app itself) renders under
+the page Content-Security-Policy with no network beyond the app. Set MN_SCREENSHOTS to a folder to keep a
+full-page screenshot of each page at each width."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from planner_support import PASSWORD, PATIENT, Client, free_port, seed_users
+
+from microneedling.planner.app import create_app
+from microneedling.planner.settings import Settings
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+WIDTHS = (390, 768)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('layout') / 'l.db'}"
+    app = create_app(Settings(database_url=url, fast_hash=True))
+    ids = seed_users(app)
+    dra = Client(app, "dra")
+    pid = dra.post("/api/patients", json={**PATIENT, "label": "Layout-patient-with-a-long-code"}).json()["id"]
+    plan = dra.post(f"/api/patients/{pid}/plans", json={"name": "Pen course, cheek and periorbital",
+                                                        "baseline_gb_score": 14})
+    assert plan.status_code == 201, plan.text
+    dra.post(f"/api/patients/{pid}/appointments", json={"starts_at": "2027-03-01T09:30:00", "repeat": 3})
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()  # in this process: the app is built already, so the server is up at once
+    deadline = time.monotonic() + 60
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield {"base": f"http://127.0.0.1:{port}", "pid": pid, "plan": plan.json()["id"], "ids": ids}
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser_page(site):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="mn-chromium-")
+    with sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=FLAGS)
+        pg = ctx.new_page()
+        pg.set_default_timeout(30_000)
+        yield pg
+        ctx.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def _pages(site) -> list[str]:
+    pid, plan = site["pid"], site["plan"]
+    return ["/patients", f"/patients/{pid}", "/patients/new", f"/plans/{plan}", f"/patients/{pid}/plans/new",
+            f"/plans/{plan}/print", f"/patients/{pid}/compare", "/calendar?month=2027-03", "/admin/users",
+            "/admin/audit", "/plans/987654", "/account"]
+
+
+def _overflow(page) -> tuple[int, int]:
+    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+def _shot(page, name: str, width: int) -> None:
+    folder = os.environ.get("MN_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name.strip('/').replace('/', '_') or 'root'}-{width}.png"),
+                        full_page=True)
+
+
+def test_no_page_is_wider_than_a_phone_or_tablet_screen(site, browser_page):
+    page, base = browser_page, site["base"]
+    wide = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.context.clear_cookies()
+        page.goto(f"{base}/login")
+        scroll, inner = _overflow(page)
+        if scroll > inner:
+            wide.append(("/login", width, scroll))
+        _shot(page, "/login", width)
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button:has-text('Log in')")
+        page.wait_for_url(f"{base}/patients")
+        for url in _pages(site):
+            page.goto(base + url)
+            scroll, inner = _overflow(page)
+            if scroll > inner:
+                wide.append((url, width, scroll))
+            _shot(page, url, width)
+    assert not wide, f"pages wider than the screen (url, screen px, page px): {wide}"
+
+
+def test_api_docs_render_offline_under_the_page_csp(site, browser_page):
+    page, base = browser_page, site["base"]
+    page.set_viewport_size({"width": 1280, "height": 900})
+    outside: list[str] = []
+    violations: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base) else None)
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(f"{base}/api/docs")
+    page.wait_for_selector(".opblock-tag", timeout=60_000)
+    assert page.locator(".opblock").count() >= 15
+    assert outside == [] and violations == [], (outside, violations)
