@@ -128,12 +128,14 @@ def test_named_code_exists():
 
 def test_only_code_fitted_rows_are_calibrated():
     """Calibrated rows are exactly those the fitting code of this package writes: the trial response
-    (microneedling calibrate), the collagen synthesis gains and scar fill (calibration.scar_fill) and the PIH
+    (microneedling calibrate), the collagen synthesis gains and scar fill (calibration.scar_fill), the macrophage
+    resolution rates (healing.resolution.fit_macrophage_resolution) and the PIH
     hazard (mechanics.modalities.fit_pih_hazard)."""
     calibrated = {n for n, p in registry().items() if p.status == "calibrated"}
     assert calibrated == {
         "trial.response_gain_1", "trial.response_log_sd_1", "scales.gb_qualitative.rater_sd_grade",
         "healing.collagen1_synthesis_gain", "healing.collagen3_synthesis_gain", "scars.fill_efficiency",
+        "healing.alpha", "healing.recruitment_decay_per_d",
         "pih.hazard_dark",
     }
 

@@ -4,9 +4,10 @@ candidacy overrides; JSON API for patients, their candidacy and overrides."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -17,6 +18,7 @@ from microneedling.planner import services as sv
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
 from microneedling.planner.figures import has_figure
 from microneedling.planner.models import PatientRow
+from microneedling.planner.patient_search import search_patients
 from microneedling.planner.patient_media import patient_media
 from microneedling.planner.reads import viewed
 from microneedling.planner.schemas import (
@@ -42,8 +44,11 @@ def home(ctx: Ctx = Depends(require("patient.read"))) -> RedirectResponse:
 
 
 @pages.get("/patients")
-def patients(request: Request, ctx: Ctx = Depends(require("patient.read"))) -> HTMLResponse:
-    return render(request, "patients.html", ctx, patients=sv.list_patients(ctx.db, ctx.user))
+def patients(request: Request, q: Annotated[str, Query(max_length=64)] = "",
+             page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+             ctx: Ctx = Depends(require("patient.read"))) -> HTMLResponse:
+    found = search_patients(ctx.db, ctx.user, q, page)
+    return render(request, "patients.html", ctx, patients=found.rows, found=found)
 
 
 def _patient_form_context(values: dict | None = None, errors: list[str] | None = None) -> dict:
