@@ -4,7 +4,7 @@ absent), an assistant sees only their provider's patients, an admin sees all."""
 
 import pytest
 from fastapi.routing import APIRoute
-from planner_support import PATIENT, record_body, sign_consent
+from planner_support import PATIENT, record_body, sign_consent, signature_png
 
 from microneedling.planner.security import PERMISSIONS
 
@@ -55,6 +55,10 @@ VALID = {  # valid API bodies, so that a refusal cannot come from body validatio
     "record": record_body(),
     "followups": {"week": 4, "gb_score": 10},
     "users": {"username": "newuser", "password": "long enough password", "role": "provider"},
+    "consents": {"template_version": 1, "typed_name": "Alex Example", "signature_png_base64": signature_png()},
+    "consent-templates": {"title": "Clinic consent", "body_md": "# Consent\n\nThe clinic's own text."},
+    "status": {"status": "no_show"},
+    "reschedule": {"starts_at": "2027-06-08T09:00:00"},
 }
 
 
