@@ -25,3 +25,31 @@ def test_plan_table_says_yes_or_no(planner):
         assert "True" not in table and "False" not in table, url
         assert re.search(r"<td>(Yes|No)</td>", table), url
         assert not re.search(r">\d+\.0<", table), url
+
+
+def test_assistants_are_assigned_to_a_provider_by_name(planner):
+    html = planner["clients"]["admin"].get("/admin/users").text
+    form = html[html.index('action="/admin/users"'):]
+    assert '<select name="provider_id">' in form and '>dra</option>' in form and 'type="number"' not in form
+    assert "<td>dra</td>" in html  # asa's provider column names dra
+
+
+def test_references_are_clean_citations():
+    from microneedling.planner.labels import citation
+
+    stored = ("Alam, M. and Han, S. and Pongprutthipan, M. and Disphanurat, W. (2014). Efficacy of a needling device "
+              "for the treatment of acne scars. JAMA Dermatology 150:844-849. doi:10.1/x [read Table 2; n=20]")
+    assert citation(stored) == ("Alam, M.; Han, S.; Pongprutthipan, M. et al. (2014). Efficacy of a needling device "
+                                "for the treatment of acne scars. JAMA Dermatology 150:844-849. doi:10.1/x")
+    assert citation("{Some Institute} (2020). A title. A journal. [abstract only]") == (
+        "Some Institute (2020). A title. A journal.")
+
+
+def test_plan_page_references_carry_no_reading_notes(planner):
+    dra = planner["clients"]["dra"]
+    pid = dra.post("/api/patients", json={**PATIENT, "label": "L-2"}).json()["id"]
+    plan = dra.post(f"/api/patients/{pid}/plans", json={"name": "Refs"}).json()
+    assert any(r.rstrip().endswith("]") for r in plan["references"])  # stored with the bibliography's notes
+    html = dra.get(f"/plans/{plan['id']}").text
+    refs = html[html.index('<ol class="refs">'):html.index("</ol>", html.index('<ol class="refs">'))]
+    assert refs.count("<li>") == len(plan["references"]) and "]</li>" not in refs

@@ -1,7 +1,9 @@
-"""Template filters for plain labels: ``yesno`` (Yes / No, a dash when unknown) and ``num`` (a number as a
-clinic writes it, with its unit: 3 not 3.0, 0.75 mm)."""
+"""Template filters for plain labels: ``yesno`` (Yes / No, a dash when unknown), ``num`` (a number as a
+clinic writes it, with its unit: 3 not 3.0, 0.75 mm) and ``citation`` (a clean reference, no reading notes)."""
 
 from __future__ import annotations
+
+import re
 
 from jinja2 import Environment
 
@@ -19,6 +21,24 @@ def num(value, unit: str = "", digits: int = 3) -> str:
     return f"{text} {unit}".strip()
 
 
+_REFERENCE = re.compile(r"^(?P<authors>.*?) \((?P<year>[^)]*)\)\. (?P<rest>.*)$")
+_NOTE = re.compile(r"\s*\[[^\]]*\]\s*$")
+
+
+def citation(reference: str) -> str:
+    """A reference as the planner stores it (:func:`microneedling.citations.format_reference`: authors, year,
+    title, journal, doi, then the bibliography's reading note in brackets) as a clean citation: the note
+    dropped, more than three authors cut to the first three and "et al."."""
+    text = _NOTE.sub("", reference)
+    m = _REFERENCE.match(text)
+    if not m:
+        return text
+    authors = [a.strip().strip("{}") for a in m["authors"].split(" and ") if a.strip()]
+    shown = "; ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
+    return f"{shown} ({m['year']}). {m['rest']}"
+
+
 def install(env: Environment) -> None:
     env.filters["yesno"] = yes_no
     env.filters["num"] = num
+    env.filters["citation"] = citation

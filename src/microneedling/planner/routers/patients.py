@@ -4,8 +4,8 @@ candidacy overrides; JSON API for patients, their candidacy and overrides."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,8 +18,8 @@ from microneedling.planner import services as sv
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
 from microneedling.planner.figures import has_figure
 from microneedling.planner.models import PatientRow
-from microneedling.planner.patient_search import search_patients
 from microneedling.planner.patient_media import patient_media
+from microneedling.planner.patient_search import search_patients
 from microneedling.planner.reads import viewed
 from microneedling.planner.schemas import (
     CandidacyOut,
