@@ -224,8 +224,8 @@ def _pigment_figure() -> tuple:
                 b.set_alpha(0.6)
     ax.set_xticks(xs, [f"type {f.value}" for f in types])
     ax.set_ylabel("chance of darker patches (%)")
-    ax.set_title("hatched: upper bound (no data for types I-III)", fontsize=8)
-    ax.legend(fontsize=8)
+    ax.set_title("hatched: upper bound (no data for types I-III); bars: 95% range", fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False)
     dark = risks[Fitzpatrick.V]
     return fig, (sessions, {k: 100 * dark[k]["pih_risk"] for k in MODALITY_NAMES})
 
