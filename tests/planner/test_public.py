@@ -284,3 +284,10 @@ def test_a_failing_engine_leaves_the_treatment_page_up(site, monkeypatch):
     r = site["anon"].get("/treatment")
     assert r.status_code == 200 and "cannot be computed just now" in r.text
     assert r.text.count("One figure could not be drawn just now") == len(public.FIGURE_NAMES)
+
+
+def test_link_for_an_appointment_id_beyond_the_bounds_is_refused(site):
+    pid, _ = _patient_with_appointment(site)
+    assert site["dra"].post(f"/api/patients/{pid}/links", json={"appointment_id": 2**63}).status_code == 422
+    assert site["dra"].post(f"/api/patients/{pid}/links", json={"appointment_id": 999999}).status_code == 404
+    assert site["asa"].post(f"/api/patients/{pid}/links", json={}).status_code == 201  # assistants schedule too

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from microneedling.planner import intake, patient_links
 from microneedling.planner import services as sv
+from microneedling.planner.bounds import RefId
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
 from microneedling.planner.web import blank, render, see_other
 
@@ -39,7 +40,7 @@ class AcceptedOut(BaseModel):
 
 
 class LinkIn(BaseModel):
-    appointment_id: int | None = Field(None, ge=1)
+    appointment_id: RefId | None = None
 
 
 class LinkOut(BaseModel):
@@ -91,5 +92,5 @@ def link_form(request: Request, patient_id: int, form: dict = Depends(form_data)
               ctx: Ctx = Depends(require("schedule.write"))) -> HTMLResponse:
     check_csrf(ctx, form)
     appt = blank(form.get("appointment_id"))
-    out = _link(request, ctx, patient_id, int(appt) if appt and appt.isdigit() else None)
+    out = _link(request, ctx, patient_id, int(appt) if appt and appt.isdigit() and len(appt) <= 18 else None)
     return render(request, "patient_link_issued.html", ctx, patient_id=patient_id, **out)
