@@ -70,6 +70,7 @@ from microneedling.cli import demo as _demo  # noqa: E402,F401
 from microneedling.cli import injury as _injury  # noqa: E402,F401
 from microneedling.cli import purge_intake as _purge_intake  # noqa: E402,F401
 from microneedling.cli import reference as _reference  # noqa: E402,F401
+from microneedling.cli import sensitivity as _sensitivity  # noqa: E402,F401
 from microneedling.cli import serve as _serve  # noqa: E402,F401
 from microneedling.cli import skin as _skin  # noqa: E402,F401
 from microneedling.cli import spatial as _spatial  # noqa: E402,F401

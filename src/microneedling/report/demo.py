@@ -16,6 +16,7 @@ from microneedling.report.sections import course as course_section
 from microneedling.report.sections import delivery as delivery_section
 from microneedling.report.sections import injury as injury_section
 from microneedling.report.sections import planner as planner_section
+from microneedling.report.sections import sensitivity as sensitivity_section
 from microneedling.report.sections import skin as skin_section
 from microneedling.report.sections import spatial as spatial_section
 from microneedling.report.sections import trial as trial_section
@@ -28,6 +29,7 @@ SECTIONS: list[tuple[str, Callable[[DemoContext], Section]]] = [
     ("course", course_section.build),
     ("spatial", spatial_section.build),
     ("trial", trial_section.build),
+    ("sensitivity", sensitivity_section.build),
     ("planner", planner_section.build),
 ]
 
