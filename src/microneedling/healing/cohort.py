@@ -88,42 +88,64 @@ def etd_coefficients(lam, h):
     return solvers.etd_coefficients(jnp.asarray(lam)[None, :], jnp.asarray(h)[:, None])
 
 
-def _etdrk4_cohort(params: model.HealingParams, y0, h, dose_idx, out_idx, doses, n_out: int):
-    """Fourth-order exponential Runge-Kutta (:func:`microneedling.healing.solvers.etdrk4_step`, Krogstad 2005) on
-    y' = L y + N(y), in the eigen-coordinates w = V^-1 y of the lower-triangular linear part L
-    (:func:`microneedling.healing.solvers.linear_modes`: decays plus the linear drives of TGF-b and MMP); state
-    species-major [species, n]. L does not depend on the age factor, so V and the coefficients are shared."""
+def cohort_step(params: model.HealingParams, dtype=jnp.float64):
+    """One step of the cohort scheme, for the kinetics of ``params`` (``age_factor`` a scalar or a row [n]):
+    ``(advance, modes)`` where ``advance(w, coeff)`` maps the mode-coordinate state ``w`` [species, n] and the
+    step's nine coefficients (each [species], :func:`etd_coefficients`) to the next state, and ``modes`` is
+    the :func:`microneedling.healing.solvers.linear_modes` decomposition, all in float64.
+
+    ``dtype`` is the precision of the step's arithmetic: the baseline, the modes and the parameters are
+    computed in float64 and rounded once to ``dtype``; with float32 the kinetics run on twice as many patients
+    per vector instruction, and the caller checks the error (``benchmarks/cohort.py`` against the diffrax
+    reference). Used by :func:`_etdrk4_cohort` and by the benchmark's count of floating-point work per step."""
     scalar = params._replace(age_factor=jnp.asarray(1.0))
     phi0, T0 = model.macrophage_baseline(scalar)
     modes = solvers.linear_modes(scalar, phi0)
-    lam = modes.rates
-    coeffs = etd_coefficients(lam, h)
-    dose_mode = solvers.apply_modes(modes.to_modes, jnp.zeros(model.N_SPECIES).at[model.P].set(1.0))[:, None]
-    p = params
+    cast = partial(jax.tree_util.tree_map, lambda a: jnp.asarray(a).astype(dtype))
+    p, phi0_c, T0_c, modes_c = cast(params), cast(phi0), cast(T0), cast(modes)
+    lam = modes_c.rates
 
     def kinetics_rows(y):  # rows [n] per species in, species-major [species, n] out
-        return _species_major(model.kinetics_with_baseline(y, p, phi0, T0))
+        return _species_major(model.kinetics_with_baseline(y, p, phi0_c, T0_c))
 
     def nonlinear(w):  # V^-1 f(V w) - D w on the species-major layout
-        return solvers.mode_remainder(kinetics_rows, modes, lam[:, None], w)
+        return solvers.mode_remainder(kinetics_rows, modes_c, lam[:, None], w)
+
+    def advance(w, coeff):
+        return solvers.etdrk4_step(w, nonlinear, *(c.astype(dtype)[:, None] for c in coeff))
+
+    return advance, modes
+
+
+def _etdrk4_cohort(params: model.HealingParams, y0, h, dose_idx, out_idx, doses, n_out: int, dtype=jnp.float64):
+    """Fourth-order exponential Runge-Kutta (:func:`microneedling.healing.solvers.etdrk4_step`, Krogstad 2005) on
+    y' = L y + N(y), in the eigen-coordinates w = V^-1 y of the lower-triangular linear part L
+    (:func:`microneedling.healing.solvers.linear_modes`: decays plus the linear drives of TGF-b and MMP); state
+    species-major [species, n] (patients on the minor, vectorised axis), arithmetic in ``dtype``
+    (:func:`cohort_step`). L does not depend on the age factor, so V and the coefficients are shared."""
+    advance, modes = cohort_step(params, dtype)
+    coeffs = etd_coefficients(modes.rates, h)
+    dose_mode = solvers.apply_modes(modes.to_modes, jnp.zeros(model.N_SPECIES).at[model.P].set(1.0))[:, None]
+    dose_mode, doses = dose_mode.astype(dtype), doses.astype(dtype)
 
     def step(carry, xs):
         coeff, hk, di, oi = xs
 
-        def advance(carry):
+        def advance_or_skip(carry):
             w, out = carry
             w = w + jnp.where(di >= 0, doses[jnp.maximum(di, 0)], 0.0) * dose_mode
-            w = solvers.etdrk4_step(w, nonlinear, *(c[:, None] for c in coeff))
+            w = advance(w, coeff)
             slot = jnp.maximum(oi, 0)
             return w, out.at[slot].set(jnp.where(oi >= 0, w, out[slot]))
 
         # empty steps (h = 0) pad the grid to its bucket and would leave the state unchanged: skip them
-        return jax.lax.cond(hk > 0, advance, lambda c: c, carry), None
+        return jax.lax.cond(hk > 0, advance_or_skip, lambda c: c, carry), None
 
-    w0 = solvers.apply_modes(modes.to_modes, jnp.moveaxis(y0, -1, 0))
+    w0 = solvers.apply_modes(modes.to_modes, jnp.moveaxis(y0, -1, 0)).astype(dtype)
     out0 = jnp.broadcast_to(w0, (n_out,) + w0.shape)
     (_, out), _ = jax.lax.scan(step, (w0, out0), (coeffs, h, dose_idx, out_idx))
-    y = solvers.apply_modes(modes.from_modes, jnp.moveaxis(out, 1, 0))  # [species, T, n]
+    # back to species in float64 (the read-outs only: the transform of T states, not of every step)
+    y = solvers.apply_modes(modes.from_modes, jnp.moveaxis(out.astype(jnp.float64), 1, 0))  # [species, T, n]
     return jnp.moveaxis(y, 0, -1)
 
 
@@ -136,17 +158,18 @@ def _patient_mesh(n_devices: int) -> Mesh:
     return Mesh(np.asarray(jax.devices()[:n_devices]), (PATIENT_AXIS,))
 
 
-@partial(jax.jit, static_argnames=("n_out", "n_devices"))
+@partial(jax.jit, static_argnames=("n_out", "n_devices", "dtype"))
 def _integrate(params: model.HealingParams, age_factor, y0, h, dose_idx, out_idx, doses, n_out: int,
-               n_devices: int = 1):
+               n_devices: int = 1, dtype=jnp.float64):
     """:func:`_etdrk4_cohort` for patients with ``age_factor`` [n] and initial states ``y0`` [n, species];
     with ``n_devices`` > 1 (n a multiple of it) each device integrates its own block of n / n_devices
     patients. Returns [T, n, species]."""
     if n_devices == 1:
-        return _etdrk4_cohort(params._replace(age_factor=age_factor), y0, h, dose_idx, out_idx, doses, n_out)
+        return _etdrk4_cohort(params._replace(age_factor=age_factor), y0, h, dose_idx, out_idx, doses, n_out,
+                              dtype)
 
     def block(p, af, y, h, dose_idx, out_idx, doses):
-        return _etdrk4_cohort(p._replace(age_factor=af), y, h, dose_idx, out_idx, doses, n_out)
+        return _etdrk4_cohort(p._replace(age_factor=af), y, h, dose_idx, out_idx, doses, n_out, dtype)
 
     shared, per_patient = PartitionSpec(), PartitionSpec(PATIENT_AXIS)
     sharded = jax.shard_map(block, mesh=_patient_mesh(n_devices),
@@ -158,7 +181,7 @@ def _integrate(params: model.HealingParams, age_factor, y0, h, dose_idx, out_idx
 def simulate_cohort(params: model.HealingParams, age_factor, session_days, session_doses, t_eval_days,
                     steps_per_segment: int = STEPS_PER_SEGMENT, grading: float = GRADING,
                     alignment: float | None = None, devices: int | None = None,
-                    max_step_days: float = MAX_STEP_DAYS) -> jnp.ndarray:
+                    max_step_days: float = MAX_STEP_DAYS, dtype=jnp.float64) -> jnp.ndarray:
     """States [T, n, species] at ``t_eval_days`` for n patients with ``age_factor`` [n] (other parameters
     shared), sessions at ``session_days`` (days after the first) with ``session_doses``; the tissue starts
     unwounded (a read-out on a session day is the state just after it), with collagen ``alignment``
@@ -166,8 +189,12 @@ def simulate_cohort(params: model.HealingParams, age_factor, session_days, sessi
 
     The patients are split over ``devices`` devices (default: all, at most one per patient); the cohort is
     padded to a multiple of the device count and the padding dropped from the result, which is returned on
-    the first device."""
+    the first device. ``dtype`` (float64 or float32) is the precision of the steps (:func:`cohort_step`);
+    the result is float64 either way."""
     require_float64()
+    dtype = jnp.dtype(dtype)
+    if dtype not in (jnp.dtype(jnp.float64), jnp.dtype(jnp.float32)):
+        raise ValueError(f"dtype must be float64 or float32, got {dtype}")
     age_factor = jnp.atleast_1d(jnp.asarray(age_factor, dtype=jnp.float64))
     n = age_factor.shape[0]
     n_devices = max(1, min(devices or jax.device_count(), jax.device_count(), n))
@@ -184,7 +211,7 @@ def simulate_cohort(params: model.HealingParams, age_factor, session_days, sessi
     dose_idx = np.concatenate([dose_idx, np.full(pad, -1, dtype=np.int32)])
     out_idx = np.concatenate([out_idx, np.full(pad, -1, dtype=np.int32)])
     y = _integrate(params, age_factor, y0, jnp.asarray(h), jnp.asarray(dose_idx), jnp.asarray(out_idx),
-                   jnp.asarray(session_doses, dtype=jnp.float64), int(np.size(t_eval_days)), n_devices)
+                   jnp.asarray(session_doses, dtype=jnp.float64), int(np.size(t_eval_days)), n_devices, dtype)
     if n_devices > 1:
         y = jax.device_put(y[:, :n], jax.devices()[0])
     return _dosed_at_sessions(y, session_days, session_doses, t_eval_days)
@@ -207,7 +234,7 @@ def simulate_cohort_chunked(params: model.HealingParams, age_factor, session_day
     """:func:`simulate_cohort` over chunks of ``chunk`` patients (bounded memory), run by ``workers`` threads
     (default: the CPU count; XLA releases the GIL, so chunks run on all cores). Returns a NumPy array
     [T, n, species] (or only the species in ``select``). ``grid``: ``steps_per_segment``, ``grading``,
-    ``max_step_days`` of :func:`simulate_cohort`."""
+    ``max_step_days`` and ``dtype`` of :func:`simulate_cohort`."""
     import os
     from concurrent.futures import ThreadPoolExecutor
 
