@@ -174,12 +174,15 @@ def test_older_patients_make_less_collagen(fast):
 
 
 def test_vmap_over_patients_equals_loop(params, fast):
+    """Batched and one-by-one solves agree to round-off: relative 1e-12, and absolute 1e-15 for the decaying
+    tails (myofibroblasts reach 1e-14 months after a session, where the two differ by 8e-20)."""
     ages = [22.0, 45.0, 70.0]
     batch = jax.tree.map(lambda *xs: jnp.stack(xs), *[h.default_healing_params(a) for a in ages])
     doses = jnp.array([[1.0, 1.0, 0.0, 0.0], [0.5, 1.5, 1.0, 0.0], [2.0, 0.0, 0.0, 1.0]])
     out = jax.vmap(lambda p, d: fast(p, DAYS4, d, TE))(batch, doses)
     for i, a in enumerate(ages):
-        np.testing.assert_allclose(out[i], fast(h.default_healing_params(a), DAYS4, doses[i], TE), rtol=1e-12)
+        np.testing.assert_allclose(out[i], fast(h.default_healing_params(a), DAYS4, doses[i], TE), rtol=1e-12,
+                                   atol=1e-15)
 
 
 _scale = st.floats(0.5, 2.0)
