@@ -118,7 +118,7 @@ def test_every_entry_refuses_what_the_protocol_refuses(bad, run_cli):
 
 def test_patient_course_scores_all_groups_together_and_matches_the_planner_at_baseline():
     from microneedling.course import run_patient_course
-    from microneedling.outcomes.goodman_baron import score_scar_groups
+    from microneedling.outcomes.expected_score import expected_scar_groups
     from microneedling.patient import Patient
     from microneedling.planner.prediction import goodman_baron as planner_score
 
@@ -136,8 +136,8 @@ def test_patient_course_scores_all_groups_together_and_matches_the_planner_at_ba
     assert pc.groups[2][2].scar_depth_mm == alone.scar_depth_mm
     for k in (0, 12, 24):
         depths = [r.scar_depth_mm[k] for _, _, r in pc.groups]
-        assert (pc.gb_quantitative[k], pc.gb_grade[k]) == score_scar_groups(["boxcar", "rolling", "icepick"],
-                                                                            [14, 6, 4], depths)
+        expected = expected_scar_groups(["boxcar", "rolling", "icepick"], [14, 6, 4], depths)
+        assert (pc.gb_quantitative[k], pc.gb_grade[k]) == pytest.approx(expected, rel=1e-12)
     base = planner_score(patient)
-    assert (base["score"], base["grade"]) == (pc.gb_quantitative[0], pc.gb_grade[0])
+    assert (base["score"], base["grade"]) == pytest.approx((pc.gb_quantitative[0], pc.gb_grade[0]), rel=1e-12)
     assert pc.gb_quantitative[-1] < pc.gb_quantitative[0]

@@ -14,9 +14,11 @@ sweeps, the planner's prediction and the calibrations; a single patient is a coh
    the cores, in chunks of bounded memory).
 3. :func:`scar_depths`: each scar's depth along the healing path (:func:`microneedling.tissue.scars.scar_depth`)
    with the injured dermis under its floor.
-4. Scores: :func:`run_course` scores a scar group on the Goodman & Baron scales
-   (:mod:`microneedling.outcomes.goodman_baron`); the trials take the exposure
-   ``x_k = -ln(depth_k / depth0_k)`` of each scar type (:func:`course_exposure`).
+4. Scores: :func:`run_course` and :func:`run_patient_course` give the expected Goodman & Baron score and grade
+   of the scar groups (:mod:`microneedling.outcomes.expected_score`: per-scar depths log-normal around the
+   group's depth, classes by the thresholds of :mod:`microneedling.outcomes.goodman_baron`); the trials take
+   the relative depth of each scar type (:func:`course_relative_depth`, :func:`course_relative_depth_grid`)
+   and score it with the same model.
 
 Sessions are at weeks 0, interval, 2 x interval, ...; week 0 is the first session.
 """
@@ -36,7 +38,7 @@ from pydantic import Field, model_validator
 from microneedling import healing
 from microneedling.citations import cite
 from microneedling.mechanics.injury import Injury, InjuryQuery, injury_details
-from microneedling.outcomes import goodman_baron
+from microneedling.outcomes import expected_score
 from microneedling.patient import SCAR_TYPES, Patient, ScarGroup, ScarType, Sex
 from microneedling.protocol import NeedlingDevice, Protocol
 from microneedling.tissue import scars
@@ -161,7 +163,7 @@ class CourseResult:
     alignment: list[float]
     scar_depth_mm: list[float]
     gb_quantitative: list[float]
-    gb_grade: list[int]
+    gb_grade: list[float]
     dose_per_session: float
     session_weeks: list[float]
     injury: Injury
@@ -184,10 +186,12 @@ _CELLS = (("inflammatory_macrophages", healing.MI), ("repair_macrophages", heali
 
 
 @jax.jit
-def _scores(type_code, count, depth):
-    tc, cnt = jnp.full((1,), type_code), jnp.full((1,), count)
-    score = jax.vmap(lambda d: goodman_baron.population_score(tc, cnt, d[None]))(depth)
-    grade = jax.vmap(lambda d: goodman_baron.qualitative_grade(tc, cnt, d[None]))(depth)
+def _scores(type_index, counts, depth):
+    """Expected score and grade [T] of scar groups of types ``type_index`` [G], ``counts`` [G] and median depths
+    ``depth`` [T, G] (per-scar depths log-normal around them, :mod:`microneedling.outcomes.expected_score`)."""
+    log_sd = expected_score.depth_log_sd()
+    score = jax.vmap(lambda d: expected_score.expected_quantitative(counts, d, log_sd, type_index))(depth)
+    grade = jax.vmap(lambda d: expected_score.expected_grade(counts, d, log_sd, type_index))(depth)
     return score, grade
 
 
@@ -205,13 +209,14 @@ def run_course(q: CourseQuery, injury: Injury | None = None, response: scars.Sca
     t_days = weeks * DAYS_PER_WEEK
     y = healing_states(protocol, dose, [q.age_years], t_days, solver)[:, 0]
     depth = scar_depths(y, t_days, shape, inj.penetration_depth_mm, response)
-    score, grade = _scores(goodman_baron.TYPE_CODE[q.scar], q.scar_count, depth)
+    score, grade = _scores(jnp.asarray([SCAR_TYPES.index(q.scar)]), jnp.asarray([float(q.scar_count)]),
+                           jnp.asarray(depth)[:, None])
     y = np.asarray(y)
     return CourseResult(
         weeks=weeks.tolist(), collagen_I_rel=y[:, healing.C1].tolist(), collagen_III_rel=y[:, healing.C3].tolist(),
         elastin_rel=y[:, healing.E].tolist(), alignment=y[:, healing.A].tolist(),
         scar_depth_mm=np.asarray(depth).tolist(), gb_quantitative=np.asarray(score).tolist(),
-        gb_grade=[int(g) for g in np.asarray(grade)], dose_per_session=float(dose),
+        gb_grade=np.asarray(grade).tolist(), dose_per_session=float(dose),
         session_weeks=protocol.session_weeks(), injury=inj, shape=shape,
         cells={name: y[:, idx].tolist() for name, idx in _CELLS})
 
@@ -227,11 +232,11 @@ class PatientCourse:
     weeks: list[float]
     groups: list[tuple[str, ScarGroup, CourseResult]]
     gb_quantitative: list[float]
-    gb_grade: list[int]
+    gb_grade: list[float]
 
 
 def run_patient_course(patient: Patient, protocol: Protocol, weeks: float = 52.0,
-                       solver: Solver = PER_PATIENT) -> PatientCourse:
+                       solver: Solver = PER_PATIENT, response: scars.ScarResponse | None = None) -> PatientCourse:
     """Every scar group of ``patient`` through the pipeline under a needling ``protocol`` (each zone treated
     with it), scored together each week on both Goodman & Baron scales."""
     groups = []
@@ -241,14 +246,14 @@ def run_patient_course(patient: Patient, protocol: Protocol, weeks: float = 52.0
             q = CourseQuery(protocol=zone_protocol, scar=g.type, weeks=weeks, age_years=patient.age_years,
                             sex=patient.sex, scar_count=g.count, scar_depth_mm=g.depth_mm,
                             scar_width_mm=g.width_mm)
-            groups.append((zs.zone.value, g, run_course(q, solver=solver)))
+            groups.append((zs.zone.value, g, run_course(q, response=response, solver=solver)))
     week_axis = groups[0][2].weeks
-    types = [g.type for _, g, _ in groups]
-    counts = [g.count for _, g, _ in groups]
-    scores = [goodman_baron.score_scar_groups(types, counts, [r.scar_depth_mm[k] for _, _, r in groups])
-              for k in range(len(week_axis))]
-    return PatientCourse(weeks=week_axis, groups=groups, gb_quantitative=[s for s, _ in scores],
-                         gb_grade=[g for _, g in scores])
+    types = jnp.asarray([SCAR_TYPES.index(g.type) for _, g, _ in groups])
+    counts = jnp.asarray([float(g.count) for _, g, _ in groups])
+    depth = jnp.asarray([r.scar_depth_mm for _, _, r in groups]).T  # [T, G]
+    score, grade = _scores(types, counts, depth)
+    return PatientCourse(weeks=week_axis, groups=groups, gb_quantitative=np.asarray(score).tolist(),
+                         gb_grade=np.asarray(grade).tolist())
 
 
 # --- a cohort, every scar type: the trials -------------------------------------------------------------
@@ -265,18 +270,42 @@ def _readout_grid(t_weeks) -> tuple[np.ndarray, np.ndarray]:
     return dense, pick
 
 
-def course_relative_depth(protocol: Protocol, age_years, t_weeks, solver: Solver = COHORT) -> jnp.ndarray:
-    """Scar depth relative to baseline, [n, len(SCAR_TYPES), T], at ``t_weeks`` after the first session, for
-    the typical scar of each type (the injury of the cohort's mean age, female)."""
+def _course_states(protocol: Protocol, ages, t_weeks, solver: Solver):
+    """Healing states on a weekly grid through ``t_weeks`` and the indices of ``t_weeks`` in it."""
     dense, pick = _readout_grid(t_weeks)
-    ages = jnp.atleast_1d(jnp.asarray(age_years, dtype=jnp.float64))
     inj = protocol_injury(protocol, Sex.F, round(float(jnp.mean(ages)), 1))
     y = healing_states(protocol, healing.injury_dose(inj), ages, dense, solver)  # [Td, n, S]
+    return y, dense, pick, inj
+
+
+def _relative_depths(y, dense, pick, inj, response: scars.ScarResponse | None) -> jnp.ndarray:
     rel = []
     for t in SCAR_TYPES:
         shape = scars.typical_scar(t)
-        rel.append(scar_depths(y, dense, shape, inj.penetration_depth_mm)[pick] / shape.depth_mm)  # [T, n]
+        rel.append(scar_depths(y, dense, shape, inj.penetration_depth_mm, response)[pick] / shape.depth_mm)  # [T, n]
     return jnp.transpose(jnp.stack(rel, axis=0), (2, 0, 1))
+
+
+def course_relative_depth(protocol: Protocol, age_years, t_weeks, solver: Solver = COHORT,
+                          response: scars.ScarResponse | None = None) -> jnp.ndarray:
+    """Scar depth relative to baseline, [n, len(SCAR_TYPES), T], at ``t_weeks`` after the first session, for
+    the typical scar of each type (the injury of the cohort's mean age, female); 1 for an untreated control."""
+    ages = jnp.atleast_1d(jnp.asarray(age_years, dtype=jnp.float64))
+    if not protocol.treated:
+        return jnp.ones((ages.shape[0], len(SCAR_TYPES), len(np.atleast_1d(t_weeks))))
+    return _relative_depths(*_course_states(protocol, ages, t_weeks, solver), response)
+
+
+def course_relative_depth_grid(protocol: Protocol, age_years, t_weeks, fills, solver: Solver = COHORT) -> jnp.ndarray:
+    """:func:`course_relative_depth` for each scar-fill efficiency of ``fills`` (the healing is solved once;
+    only the floor lift changes): [len(fills), n, len(SCAR_TYPES), T]."""
+    ages = jnp.atleast_1d(jnp.asarray(age_years, dtype=jnp.float64))
+    fills = np.atleast_1d(np.asarray(fills, dtype=np.float64))
+    if not protocol.treated:
+        return jnp.ones((fills.shape[0], ages.shape[0], len(SCAR_TYPES), len(np.atleast_1d(t_weeks))))
+    states = _course_states(protocol, ages, t_weeks, solver)
+    base = scars.scar_response_params()
+    return jnp.stack([_relative_depths(*states, base._replace(fill=float(f))) for f in fills])
 
 
 def relative_depth_after(protocol: Protocol, age_years, t_weeks, dose, penetration_depth_mm,
@@ -297,13 +326,3 @@ def relative_depth_after(protocol: Protocol, age_years, t_weeks, dose, penetrati
         shape = scars.typical_scar(t)
         rel.append(scar_depths(y, dense, shape, penetration_depth_mm, response, params)[pick] / shape.depth_mm)
     return jnp.transpose(jnp.stack(rel, axis=0), (2, 0, 1))
-
-
-def course_exposure(protocol: Protocol, age_years, t_weeks, solver: Solver = COHORT) -> jnp.ndarray:
-    """Exposure ``-ln(relative depth)`` of each scar type, [n, len(SCAR_TYPES), T]; 0 for an untreated
-    control."""
-    ages = jnp.atleast_1d(jnp.asarray(age_years, dtype=jnp.float64))
-    if not protocol.treated:
-        return jnp.zeros((ages.shape[0], len(SCAR_TYPES), len(np.atleast_1d(t_weeks))))
-    rel = course_relative_depth(protocol, ages, t_weeks, solver)
-    return -jnp.log(jnp.clip(rel, 1e-12, 1.0))

@@ -68,6 +68,7 @@ from microneedling.cli import course as _course  # noqa: E402,F401
 from microneedling.cli import delivery as _delivery  # noqa: E402,F401
 from microneedling.cli import demo as _demo  # noqa: E402,F401
 from microneedling.cli import injury as _injury  # noqa: E402,F401
+from microneedling.cli import predict as _predict  # noqa: E402,F401
 from microneedling.cli import purge_intake as _purge_intake  # noqa: E402,F401
 from microneedling.cli import reference as _reference  # noqa: E402,F401
 from microneedling.cli import sensitivity as _sensitivity  # noqa: E402,F401

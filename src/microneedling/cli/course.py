@@ -27,11 +27,12 @@ def course(
 ) -> None:
     """Simulate a treatment course: weekly collagen I/III, elastin, alignment, scar depth and G&B scores."""
     from microneedling.course import CourseQuery, run_course
+    from microneedling.trials.response import calibrated_scar_response
 
     q = validated(CourseQuery, zone=zone, scar=scar, device=device, needle_length_mm=needle_length_mm,
                   sessions=sessions, interval_weeks=interval_weeks, weeks=weeks, age_years=age_years, sex=sex,
                   passes=passes, scar_count=scar_count, scar_depth_mm=scar_depth_mm, scar_width_mm=scar_width_mm)
-    r = run_course(q)
+    r = run_course(q, response=calibrated_scar_response())
     if json_output:
         print_json(r.as_json())
         return
@@ -40,4 +41,5 @@ def course(
                  f"weeks (dose {r.dose_per_session:.2f} per session); {q.scar_count} {q.scar.value} scars")
     stdout.print(f"week {r.weeks[last]:g}: collagen I x{r.collagen_I_rel[last]:.2f}, III x{r.collagen_III_rel[last]:.2f}, "
                  f"scar depth {r.scar_depth_mm[0]:.2f} -> {r.scar_depth_mm[last]:.2f} mm, G&B "
-                 f"{r.gb_quantitative[0]:g} -> {r.gb_quantitative[last]:g} (grade {r.gb_grade[0]} -> {r.gb_grade[last]})")
+                 f"{r.gb_quantitative[0]:.1f} -> {r.gb_quantitative[last]:.1f} (expected grade {r.gb_grade[0]:.2f} -> "
+                 f"{r.gb_grade[last]:.2f})")

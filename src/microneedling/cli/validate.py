@@ -29,6 +29,13 @@ def validate(
         results = run_all(fast_only=fast, on_step=lambda n: advance(1, n))
     payload = {"passed": sum(c.passed for c in results), "failed": [c.name for c in results if not c.passed],
                "comparisons": [c.as_dict() for c in results]}
+    from microneedling.validation.cross_validation import cross_validation_summary
+
+    cv = cross_validation_summary()
+    if cv is not None:
+        payload["cross_validation"] = cv
+        if not cv["coverage95"] >= cv["coverage_threshold"]:
+            payload["failed"].append("cross_validation")
     write_outputs(out, {"validation.html": render_validation_report(results), "validation.json": to_json(payload)})
     if json_output:
         print_json(payload)

@@ -1,7 +1,14 @@
-"""Outcomes: the Goodman & Baron scales (:mod:`~microneedling.outcomes.goodman_baron`, the one score model) and
+"""Outcomes: the Goodman & Baron scales (:mod:`~microneedling.outcomes.goodman_baron`, the one score model, and its expected values over per-scar
+depths, :mod:`~microneedling.outcomes.expected_score`) and
 what a rater records of a score (:mod:`~microneedling.outcomes.raters`).
 """
 
+from microneedling.outcomes.expected_score import (
+    count_for_baseline,
+    expected_grade,
+    expected_quantitative,
+    score_course,
+)
 from microneedling.outcomes.goodman_baron import (
     CATEGORIES,
     TYPE_CODE,
@@ -10,8 +17,6 @@ from microneedling.outcomes.goodman_baron import (
     qualitative_grade,
     quantitative_score,
     scar_category,
-    score_at_severity,
-    severity_of_score,
 )
 from microneedling.outcomes.raters import (
     expected_record,
@@ -23,6 +28,10 @@ from microneedling.outcomes.raters import (
 __all__ = [
     "CATEGORIES",
     "TYPE_CODE",
+    "count_for_baseline",
+    "expected_grade",
+    "expected_quantitative",
+    "score_course",
     "expected_record",
     "population_counts",
     "population_score",
@@ -32,6 +41,4 @@ __all__ = [
     "rater_sd_from_agreement",
     "record",
     "scar_category",
-    "score_at_severity",
-    "severity_of_score",
 ]

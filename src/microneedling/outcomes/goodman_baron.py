@@ -5,11 +5,10 @@ Two read-outs of the same scales, for the two things the package scores:
 * **A scar population** (one patient's scar groups, the ``course`` command and the report):
   :func:`population_score` and :func:`qualitative_grade` classify every scar group by its type and current
   depth and apply the scales' point table to the counts (rules below).
-* **A trial population** (virtual trials, sweeps, the planner's prediction): a patient's score at *relative
-  severity* ``s`` (1 at baseline, 0 when the atrophic component is gone), :func:`score_at_severity`. On the
-  quantitative scale the points are counts x severity classes, so the true score scales with severity,
-  ``q = q0 * s``; on the qualitative scale grade 1 is macular (colour, not contour), so only the part above 1
-  scales, ``g = 1 + (g0 - 1) * s``. What a rater records of it is :mod:`microneedling.outcomes.raters`.
+* **Expected values** (the course, virtual trials, sweeps, ``predict``, the planner and the calibration):
+  :mod:`microneedling.outcomes.expected_score` spreads each group's scars log-normally around its depth and
+  takes the expected classes, counts and grade with the same thresholds, point table and rules (smooth in
+  the depths). What a rater records of a score is :mod:`microneedling.outcomes.raters`.
 
 Quantitative (Goodman & Baron 2006, J Cosmet Dermatol 5:48-52): each lesion category carries points (milder 1,
 moderate 2, severe 3, papular 2, keloidal 6); a category's points are multiplied by 1, 2 or 3 for 1-10, 11-20 or
@@ -35,7 +34,6 @@ import jax.numpy as jnp
 
 from microneedling.params import parameter_value
 from microneedling.patient import ScarType
-from microneedling.protocol import Scale
 
 CATEGORIES = ("A1_macular", "A2_mildly_atrophic_dishlike", "B1_moderately_atrophic_dishlike",
               "B2_punched_out_shallow_small", "B3_shallow_broad_atrophic", "C1_punched_out_deep_normal_small",
@@ -116,21 +114,6 @@ def qualitative_grade(type_codes, counts, depths_mm) -> jnp.ndarray:
     unstretchable = jnp.any(present & (type_codes <= 1) & (depths_mm >= deep), axis=-1)
     grade = jnp.where(worst < visible, 1, jnp.where(worst < mild, 2, 3))
     return jnp.where(unstretchable, 4, grade)
-
-
-def score_at_severity(baseline_true, severity, scale: Scale):
-    """True (noise-free) score on ``scale`` of a patient whose baseline is ``baseline_true`` at relative
-    severity ``severity`` (arrays broadcast)."""
-    if scale is Scale.goodman_baron_quantitative:
-        return baseline_true * severity
-    return 1.0 + (baseline_true - 1.0) * severity
-
-
-def severity_of_score(baseline_true, score, scale: Scale):
-    """Inverse of :func:`score_at_severity`: the relative severity that gives ``score``."""
-    if scale is Scale.goodman_baron_quantitative:
-        return score / baseline_true
-    return (score - 1.0) / (baseline_true - 1.0)
 
 
 def score_scar_groups(types, counts, depths_mm, macular: int = 0, papular: int = 0) -> tuple[float, int]:

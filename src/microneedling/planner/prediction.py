@@ -1,6 +1,6 @@
-"""Predicted outcome of a plan: the virtual-trial engine's one-patient-profile prediction
-(``microneedling.trials.run.predict_patient``: mean and 95% band of the Goodman & Baron quantitative score over
-weeks). Nothing is predicted without a baseline score, and an engine error becomes a stated reason on the plan
+"""Predicted outcome of a plan: the one-patient prediction of ``microneedling predict``
+(``microneedling.trials.predict.predict_patient``: mean, the patient's 95% prediction interval and the trial
+population's interval of the Goodman & Baron quantitative score over weeks, updated by recorded follow-ups). Nothing is predicted without a baseline score, and an engine error becomes a stated reason on the plan
 rather than a server error."""
 
 from __future__ import annotations
@@ -10,17 +10,18 @@ from functools import lru_cache
 
 from microneedling.clinic.zone_plan import ZonePlan
 from microneedling.errors import InputError
-from microneedling.outcomes import goodman_baron as score_model
+from microneedling.outcomes import expected_score as score_model
 from microneedling.patient import Patient
-from microneedling.trials import run as trial
+from microneedling.trials import predict as trial
 from microneedling.trials import spec as trial_spec
 
 FOLLOW_UP_WEEKS = 24  # horizon after the last session shown on the plan (display choice)
 
 
 def goodman_baron(patient: Patient) -> dict:
-    """Goodman & Baron quantitative score and qualitative grade of the patient's scar list, from the scoring
-    engine (``microneedling.outcomes.goodman_baron``); its points table is not yet verified against the
+    """Expected Goodman & Baron quantitative score and qualitative grade of the patient's scar list, from the
+    one score model (``microneedling.outcomes.expected_score``: per-scar depths spread around each group's);
+    its points table is not yet verified against the
     primary paper, so the result is labelled as computed, and a provider's rating takes precedence."""
     groups = [g for zs in patient.zones for g in zs.scars]
     try:
@@ -33,9 +34,9 @@ def goodman_baron(patient: Patient) -> dict:
 
 
 @lru_cache(maxsize=4096)
-def _scores(groups: tuple[tuple[str, int, float], ...]) -> tuple[float, int]:
+def _scores(groups: tuple[tuple[str, int, float], ...]) -> tuple[float, float]:
     types, counts, depths = (list(c) for c in zip(*groups, strict=True))
-    return score_model.score_scar_groups(types, counts, depths)
+    return score_model.expected_scar_groups(types, counts, depths)
 
 
 def scar_mix(patient: Patient) -> dict[str, float]:
@@ -52,8 +53,10 @@ def dominant_zone(patient: Patient) -> str:
     return max(counts, key=lambda z: (counts[z], z))
 
 
-def predict(patient: Patient, zp: ZonePlan, baseline_score: float | None) -> dict:
-    """Predicted quantitative score over weeks with a 95% band, or ``available: False`` and the reason."""
+def predict(patient: Patient, zp: ZonePlan, baseline_score: float | None,
+            follow_ups: list[tuple[float, float]] | None = None) -> dict:
+    """Predicted quantitative score over weeks with the patient's 95% prediction interval (updated by
+    ``follow_ups``, (week, recorded score)), or ``available: False`` and the reason."""
     if baseline_score is None:
         return {"available": False, "reason": "no baseline Goodman & Baron quantitative score: give one with the "
                                               "plan or record a week-0 follow-up"}
@@ -65,7 +68,8 @@ def predict(patient: Patient, zp: ZonePlan, baseline_score: float | None) -> dic
         protocol = trial_spec.Protocol(device=zp.device, needle_length_mm=choice.needle_length_mm, sessions=zp.sessions,
                                  interval_weeks=zp.interval_weeks, zone=zone)
         out = trial.predict_patient(patient.age_years, scar_mix(patient), float(baseline_score),
-                                    "goodman_baron_quantitative", protocol, weeks)
+                                    "goodman_baron_quantitative", protocol, weeks,
+                                    **({"follow_ups": follow_ups} if follow_ups else {}))
     except InputError as exc:
         return {"available": False, "reason": f"the trial engine cannot predict this profile: {exc.one_line()}"}
     except Exception as exc:  # noqa: BLE001 - a failing engine must not take the planner down; say why

@@ -173,7 +173,8 @@ def add_override(db: Session, user: User, row: PatientRow, data: OverrideIn) -> 
 # ---- plans -------------------------------------------------------------------------------------------
 def make_plan(db: Session, user: User, row: PatientRow, data: PlanIn) -> PlanRow:
     """Candidacy first (contraindications must have been overridden), then the per-zone plan and prediction
-    (baseline: the one given, else the rated week-0 score). The plan's references are what these cite."""
+    (baseline: the one given, else the rated week-0 score; scores rated after week 0 update the patient's
+    response). The plan's references are what these cite."""
     reset_citations()
     patient = patient_model(row)
     dec = decision(db, row, patient)
@@ -182,7 +183,8 @@ def make_plan(db: Session, user: User, row: PatientRow, data: PlanIn) -> PlanRow
     req = PlanRequest(**data.model_dump(exclude={"name", "baseline_gb_score"}))
     zp = plan_zones(patient, req)
     baseline = data.baseline_gb_score if data.baseline_gb_score is not None else rated_baseline(db, row)
-    pred = prediction.predict(patient, zp, baseline)
+    rated_after = [(f.week, f.gb_score) for f in followups_of(db, row) if f.week > 0 and f.gb_score is not None]
+    pred = prediction.predict(patient, zp, baseline, follow_ups=rated_after)
     result = {"zone_plan": zp.as_dict(), "candidacy": dec.as_dict(), "prediction": pred,
               "goodman_baron": prediction.goodman_baron(patient),
               "references": [format_reference(k) for k in citations_used()]}

@@ -1,6 +1,7 @@
 """Virtual clinical trials: the spec (:mod:`~microneedling.trials.spec`), virtual patients
 (:mod:`~microneedling.trials.population`), running arms through the course pipeline and scoring them
-(:mod:`~microneedling.trials.run`) and parameter sweeps, locally or on a Dask cluster
+(:mod:`~microneedling.trials.run`), the calibrated clinical response (:mod:`~microneedling.trials.response`),
+one patient's prediction and its update from follow-up scores (:mod:`~microneedling.trials.predict`) and parameter sweeps, locally or on a Dask cluster
 (:mod:`~microneedling.trials.sweep`).
 """
 
@@ -8,10 +9,12 @@ from microneedling.trials.population import (
     Cohort,
     sample_cohort,
 )
+from microneedling.trials.predict import (
+    predict_patient,
+)
 from microneedling.trials.run import (
     Posterior,
     posterior,
-    predict_patient,
     results_rows,
     run_trial,
     simulate_arm,

@@ -9,23 +9,29 @@ from microneedling.report.html import Section
 
 def calibration_section(result: dict) -> Section:
     s = Section("Calibration of the clinical response on published trials")
-    s.text(f"Fitted to: {', '.join(result['fitted_to'])}. Objective: squared z-scores of the published means "
-           f"and SDs plus weak log-normal priors; BFGS on JAX gradients ({result['iterations']} iterations, "
-           f"converged: {result['converged']}, gradient norm {result['gradient_norm']:.2g}); posterior by the "
-           "Laplace approximation.")
-    s.table(["parameter", "value", "95% interval"],
-            [[k, v, f"{result['theta_ci95'][k][0]:.3g} - {result['theta_ci95'][k][1]:.3g}"]
-             for k, v in result["theta"].items()], caption="Calibrated parameters")
-    s.table(["trial", "week", "scale", "n", "published mean", "model mean", "z (mean)", "published SD",
-             "model SD", "z (SD)"],
-            [[r["trial"], r["week"], r["scale"].replace("goodman_baron_", ""), r["n"], r["observed_mean"],
-              r["model_mean"], r["z_mean"], r["observed_sd"], r["model_sd"], r["z_sd"]] for r in result["fit"]],
-            caption="Fit: data, model and residuals")
+    d, sp = result["diagnostics"], result["sampler"]
+    s.text(f"Fitted to: {', '.join(result['fitted_to'])} (arms: {', '.join(result['arms'])}). Hierarchical model "
+           "fitted with NumPyro NUTS: the course engine's scar-fill efficiency (population median and between-trial "
+           "SD tau of its logarithm, one random effect per arm), the patients' response spread (log-SD of a "
+           "multiplier on the fill) and the qualitative rater SD; likelihood of every published mean (SE = SD / "
+           f"sqrt(n)) and SD. {sp['chains']} chains x {sp['warmup']} warm-up + {sp['samples']} samples in "
+           f"{sp['seconds']:.0f} s. Diagnostics (ArviZ): R-hat max {d['r_hat_max']:.3f}, bulk ESS min "
+           f"{d['ess_bulk_min']:.0f}, tail ESS min {d['ess_tail_min']:.0f}, {d['divergences']} divergent "
+           f"transitions. Misfit: chi2 {result['chi2']:.1f} on {result['n_observations']} data (no interval is "
+           "widened for it).")
+    s.table(["parameter", "posterior median", "95% interval", "posterior SD", "prior SD"],
+            [[k, v["median"], f"{v['ci95'][0]:.3g} - {v['ci95'][1]:.3g}", v["sd"],
+              result["prior_sd"].get(k, float("nan"))] for k, v in result["summary"].items()],
+            caption="Calibrated parameters (mu = ln fill; fill = exp mu)")
+    s.table(["trial", "week", "scale", "n", "quantity", "published", "model", "z"],
+            [[r["trial"], r["week"], r["scale"].replace("goodman_baron_", ""), r["n"], r["quantity"],
+              r["observed"], r["model"], r["z"]] for r in result["fit"]],
+            caption="fit: data, model (posterior median of the arm's fill) and residuals in SE units")
     s.table(["held-out trial", "week", "n", "published change", "predicted change", "95% interval", "inside"],
             [[r["trial"], r["week"], r["n"], r["observed_change"], r["predicted_change"],
               f"{r['predicted_change_ci95'][0]:.2f} - {r['predicted_change_ci95'][1]:.2f}",
               "yes" if r["inside"] else "NO"] for r in result.get("held_out", [])],
-            caption="Held-out trials (never fitted)")
+            caption="out-of-sample: held-out arms (never fitted), 95% prediction interval for a new trial")
     fig, ax = plt.subplots(figsize=(6.5, 3.4))
     rows = result.get("held_out", [])
     for i, r in enumerate(rows):

@@ -31,9 +31,12 @@ def trial_section(spec: TrialSpec, result: dict, title: str | None = None) -> Se
     section = Section(title or f"Virtual trial: {spec.name}")
     section.text(
         "Virtual patients drawn from each arm's population go through the course model (injury, healing, "
-        "scar depth by type), then a calibrated clinical response and rater noise. Intervals are 95% intervals "
-        "of the cohort mean over posterior draws of the calibrated parameters and bootstrap resamples of the "
-        f"cohort (seed {spec.seed}, {spec.draws} draws). Change = baseline minus score (positive = better)."
+        "scar depth by type) and the one score model (scar classes x counts, in expectation over per-scar depths), "
+        "with the calibrated clinical response (scar fill of the course, its between-trial spread, each patient's "
+        "response multiplier on the fill) and rater noise. '95% new trial' is the prediction for a new trial of "
+        "this size (posterior draws with the between-trial spread, bootstrap resamples of the cohort, rater noise); "
+        "'95% population mean' is the mean of the trial population fitted (parameter uncertainty only) "
+        f"(seed {spec.seed}, {spec.draws} draws). Change = baseline minus score (positive = better)."
     )
     rows = []
     for arm in spec.arms:
@@ -45,9 +48,10 @@ def trial_section(spec: TrialSpec, result: dict, title: str | None = None) -> Se
             rows.append([arm.name, proto, a["n"], a["scale"].replace("goodman_baron_", "G&B "), tp["week"],
                          a["baseline_mean"], tp["score_mean"], f"{tp['score_ci95'][0]:.2f} - {tp['score_ci95'][1]:.2f}",
                          tp["change_mean"], f"{tp['change_ci95'][0]:.2f} - {tp['change_ci95'][1]:.2f}",
+                         f"{tp['change_ci95_population'][0]:.2f} - {tp['change_ci95_population'][1]:.2f}",
                          f"{100 * tp['responder_rate']:.0f}%"])
-    section.table(["arm", "protocol", "n", "scale", "week", "baseline", "score", "95% CI", "change", "95% CI",
-                   "responders"], rows)
+    section.table(["arm", "protocol", "n", "scale", "week", "baseline", "score", "95% new trial", "change",
+                   "95% new trial", "95% population mean", "responders"], rows)
     scales = sorted({result["arms"][a.name]["scale"] for a in spec.arms})
     fig, axes = plt.subplots(1, len(scales), figsize=(6.5 * len(scales), 3.4), squeeze=False)
     for ax, scale in zip(axes[0], scales, strict=True):
@@ -64,7 +68,7 @@ def trial_section(spec: TrialSpec, result: dict, title: str | None = None) -> Se
         ax.set_xlabel("weeks after the first session")
         ax.set_ylabel("G&B quantitative score (points)" if scale.endswith("quantitative") else "G&B grade")
         ax.legend(fontsize=8)
-    section.figure(fig, "Mean recorded score per arm with the 95% interval of the cohort mean.")
+    section.figure(fig, "Mean recorded score per arm with the 95% prediction interval for a new trial.")
     return section
 
 
