@@ -11,7 +11,13 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from microneedling.calibration.trial_response import _FitData, _objective, load_trials, predict_held_out
+from microneedling.calibration.trial_response import (
+    _FitData,
+    _objective,
+    fit_records,
+    load_trials,
+    predict_held_out,
+)
 from microneedling.citations import bibliography
 from microneedling.params import get_parameter
 from microneedling.trials.run import FIT_FILE, THETA_NAMES, posterior
@@ -40,7 +46,7 @@ def test_trial_records_are_sourced_and_roles_disjoint(records):
 @pytest.fixture(scope="module")
 def fit_data(records):
     key = jax.random.PRNGKey(0)
-    return [_FitData(r, jax.random.fold_in(key, i)) for i, r in enumerate(x for x in records if x.role == "fit")]
+    return [_FitData(r, jax.random.fold_in(key, i)) for i, r in enumerate(fit_records(records))]
 
 
 def test_objective_gradient_matches_finite_differences(fit_data):

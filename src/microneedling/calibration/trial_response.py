@@ -101,6 +101,17 @@ def load_trials(folder: str | Path | None = None) -> list[TrialRecord]:
     return sorted(out, key=lambda r: r.id)
 
 
+def fits_this_model(o: Outcome) -> bool:
+    """Whether this fit uses outcome ``o``: a mean score with its SD (which gives the standard error) at a week.
+    Responder rates and means without an SD do not enter it."""
+    return o.week is not None and o.score_mean is not None and o.score_sd is not None
+
+
+def fit_records(records: list[TrialRecord]) -> list[TrialRecord]:
+    """The ``fit`` records with at least one outcome this fit uses."""
+    return [r for r in records if r.role == "fit" and any(fits_this_model(o) for o in r.outcomes)]
+
+
 class _FitData:
     """A fit trial prepared for the objective: fixed cohort, course improvement at the outcome weeks."""
 
@@ -108,10 +119,11 @@ class _FitData:
         arm = rec.arm
         pop = arm.population.model_copy(update={"n": N_VIRTUAL})
         self.rec = rec
+        self.outcomes = [o for o in rec.outcomes if fits_this_model(o)]
         self.scale = arm.population.baseline.scale
         self.n = arm.population.n
         self.cohort = sample_cohort(pop, key, qualitative_rater_sd=PRIOR_CENTRE[THETA_NAMES[2]])
-        self.weeks = [o.week for o in rec.outcomes]
+        self.weeks = [o.week for o in self.outcomes]
         self.x = course_exposure(arm.protocol, self.cohort.age_years, self.weeks)
         self.obs_baseline = arm.population.baseline.mean
         self.obs_baseline_sd = arm.population.baseline.sd
@@ -133,17 +145,13 @@ class _FitData:
 
 
 def _residuals(theta, data: list[_FitData]):
-    """z-scores of every published mean and SD of the fit trials, in a fixed order."""
+    """z-scores of every published mean and SD the fit uses (:func:`fits_this_model`), in a fixed order."""
     zs = []
     for d in data:
         mean, sd_pred = d.predicted(theta)
-        for j, o in enumerate(d.rec.outcomes):
-            if o.score_mean is not None:
-                se = o.score_sd / np.sqrt(d.n)
-                zs.append((mean[j] - o.score_mean) / se)
-            if o.score_sd is not None:
-                se_sd = o.score_sd / np.sqrt(2.0 * (d.n - 1))
-                zs.append((sd_pred[j] - o.score_sd) / se_sd)
+        for j, o in enumerate(d.outcomes):
+            zs.append((mean[j] - o.score_mean) / (o.score_sd / np.sqrt(d.n)))
+            zs.append((sd_pred[j] - o.score_sd) / (o.score_sd / np.sqrt(2.0 * (d.n - 1))))
     return jnp.stack(zs)
 
 
@@ -156,7 +164,7 @@ def _objective(log_theta, data):
 
 def fit(records: list[TrialRecord], seed: int = 0) -> dict:
     """Fit theta to the ``fit`` records; returns the posterior and the fit table (data, model, residuals)."""
-    fit_recs = [r for r in records if r.role == "fit"]
+    fit_recs = fit_records(records)
     if not fit_recs:
         raise InputError("trials", [r.id for r in records], "no trial has role 'fit'")
     key = jax.random.PRNGKey(seed)
@@ -182,7 +190,7 @@ def fit(records: list[TrialRecord], seed: int = 0) -> dict:
     rows = []
     for d in data:
         mean, sd_pred = d.predicted(theta)
-        for j, o in enumerate(d.rec.outcomes):
+        for j, o in enumerate(d.outcomes):
             rows.append({
                 "trial": d.rec.id, "week": o.week, "scale": d.scale.value, "n": d.n,
                 "observed_mean": o.score_mean, "observed_sd": o.score_sd,
@@ -194,6 +202,7 @@ def fit(records: list[TrialRecord], seed: int = 0) -> dict:
     sd_log = np.sqrt(np.diag(np.asarray(cov)))
     return {
         "fitted_to": [r.id for r in fit_recs],
+        "fitted_sources": list(dict.fromkeys(r.source for r in fit_recs)),  # their CITATIONS.bib keys
         "theta": {n: float(v) for n, v in zip(THETA_NAMES, np.asarray(theta), strict=True)},
         "theta_ci95": {n: [float(np.exp(m - 1.96 * s)), float(np.exp(m + 1.96 * s))]
                        for n, m, s in zip(THETA_NAMES, np.asarray(x), sd_log, strict=True)},
@@ -256,5 +265,5 @@ def parameter_rows(result: dict) -> str:
         ci = result["theta_ci95"][name]
         where = (f"fitted by microneedling calibrate; posterior 95% interval [{ci[0]:.4g}, {ci[1]:.4g}]; "
                  f"low/high are refusal bounds")
-        lines.append(f"{name},{v:.6g},{unit},{lo},{hi},{result['fitted_to'][0]},\"{where}\",calibrated,{fitted}")
+        lines.append(f"{name},{v:.6g},{unit},{lo},{hi},{result['fitted_sources'][0]},\"{where}\",calibrated,{fitted}")
     return "\n".join(lines) + "\n"

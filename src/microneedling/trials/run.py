@@ -85,7 +85,7 @@ def posterior() -> Posterior:
     for name in THETA_NAMES:
         get_parameter(name)
     fit = json.loads(resources.files("microneedling").joinpath(FIT_FILE).read_text(encoding="utf-8"))
-    for key in fit["fitted_to"]:
+    for key in fit["fitted_sources"]:
         cite(key)
     return Posterior(np.asarray(fit["posterior"]["mean_log"]), np.asarray(fit["posterior"]["cov_log"]))
 
