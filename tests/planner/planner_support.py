@@ -220,3 +220,13 @@ def log_in(page, base_url: str, username: str = "dra") -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button:has-text('Log in')")
     page.wait_for_url(f"{base_url}/patients")
+
+
+def wait_until(page, script: str, arg=None, timeout_s: float = 30.0) -> None:
+    """Poll ``page.evaluate(script, arg)`` until it is true. The pages' Content-Security-Policy forbids the
+    string evaluation that Playwright's ``wait_for_function`` polls with, so the polling happens here."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(script, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {script}")
+        time.sleep(0.05)

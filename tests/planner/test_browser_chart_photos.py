@@ -16,6 +16,7 @@ from planner_support import (
     log_in,
     login,
     served_planner,
+    wait_until,
 )
 
 SHOTS = os.environ.get("MN_SCREENSHOTS")  # a folder to keep screenshots in (for looking at the pages)
@@ -116,7 +117,7 @@ def test_chart_and_photos_in_the_browser(server, api, page, tmp_path, width):
         page.wait_for_url(f"{server}/patients/{pid}#photos")
     thumbs = page.locator("#photos .gallery img")
     assert thumbs.count() == 2
-    page.wait_for_function("[...document.querySelectorAll('#photos .gallery img')].every(i => i.naturalWidth > 0)")
+    wait_until(page, "() => [...document.querySelectorAll('#photos .gallery img')].every(i => i.naturalWidth > 0)")
     shot(page, f"photos-{width}.png", "#photos")
     assert fits(page, "#photos")
 

@@ -18,6 +18,7 @@ from planner_support import (
     CHROMIUM_FLAGS,
     PASSWORD,
     served_planner,
+    wait_until,
 )
 
 from microneedling.planner.public import FIGURE_NAMES
@@ -84,7 +85,7 @@ def test_patient_path_from_treatment_page_to_signed_consent(server, browser, wid
     for fig in FIGURE_NAMES:
         img = page.locator(f"img[src='/treatment/figures/{fig}.png']")
         img.scroll_into_view_if_needed()
-        page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=img.element_handle())
+        wait_until(page, "i => i.complete && i.naturalWidth > 0", img.element_handle())
         assert page.locator(f"section[aria-labelledby='fig-{fig}'] .refs li").count() >= 1, fig
     assert "not a promise" in page.content()
     check_page(page, shots, f"treatment-{width}")
