@@ -15,7 +15,8 @@ from microneedling.params import Parameter, overridden, parameter_value, recordi
 from microneedling.sensitivity import Reference, evaluate, parameter_range, uncertain_ranges
 from microneedling.sensitivity.outcome import OUTPUTS, expected_change
 from microneedling.sensitivity.ranges import LOG_DEFAULT, ROW_BOUNDS, ROW_INTERVAL, STATED_INTERVAL
-from microneedling.trials.response import FILL, calibrated_scar_response
+
+FILL = "scars.fill_efficiency"
 
 # parameters of other engines (topical permeation, the planner's zone caps): no path into the needling course
 NOT_IN_OUTCOME = ("delivery.potts_guy.intercept", "plan.zone_cap.chin.needle_mm")
@@ -70,8 +71,7 @@ def test_override_path_equals_the_plain_pipeline_and_moves_with_an_override():
     doubled = base.copy()
     doubled[names.index(FILL)] *= 2.0
     y = evaluate(ref, names, np.stack([base, doubled]))
-    rel = course.course_relative_depth(ref.protocol, [float(ref.patient.age_years)], [ref.weeks],
-                                       response=calibrated_scar_response())[0, :, 0]
+    rel = course.course_relative_depth(ref.protocol, [float(ref.patient.age_years)], [ref.weeks])[0, :, 0]
     plain = np.concatenate([1.0 - np.asarray(rel), [float(expected_change(ref, rel))]])
     np.testing.assert_allclose(y[0], plain, rtol=1e-10, atol=1e-13)
     assert np.all(y[1, :3] > y[0, :3]), "a larger scar fill must shrink every scar type more"

@@ -4,11 +4,15 @@ the PostgreSQL binaries."""
 from __future__ import annotations
 
 import glob
+import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -156,3 +160,73 @@ def record_body(needles: dict[str, float] | None = None, **changes) -> dict:
             "cartridge_lot": "LOT-A1", "cartridge_expiry": "2030-12-31", "endpoint": "pinpoint bleeding",
             "anaesthetic": {"product": "lidocaine/prilocaine cream", "concentration_pct": 5.0, "minutes": 30}}
     return {**body, **changes}
+
+
+# -- real browser tests: one uvicorn server per module, Debian's Chromium -----------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+@contextmanager
+def served_planner(folder: Path) -> Iterator[str]:
+    """A uvicorn server on a fresh SQLite database in ``folder`` with the test users; yields its base URL."""
+    from microneedling.planner.app import create_app
+    from microneedling.planner.settings import Settings
+
+    url = f"sqlite:///{folder / 'b.db'}"
+    app = create_app(Settings(database_url=url, fast_hash=True))
+    seed_users(app)
+    app.state.engine.dispose()
+    port = free_port()
+    proc = start_server(url, port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@contextmanager
+def chromium_page(timeout_ms: float = 30_000, **options) -> Iterator:
+    """A page of headless Debian Chromium (Playwright, a throw-away profile; ``options`` go to the browser
+    context); skips the test when Chromium is absent."""
+    import pytest
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="mn-chromium-")
+    try:
+        with sync_playwright() as p:
+            ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True,
+                                                       args=CHROMIUM_FLAGS, **options)
+            try:
+                page = ctx.new_page()
+                page.set_default_timeout(timeout_ms)
+                yield page
+            finally:
+                ctx.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def log_in(page, base_url: str, username: str = "dra") -> None:
+    """Log ``username`` in through the login form."""
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url(f"{base_url}/patients")
+
+
+def wait_until(page, script: str, arg=None, timeout_s: float = 30.0) -> None:
+    """Poll ``page.evaluate(script, arg)`` until it is true. The pages' Content-Security-Policy forbids the
+    string evaluation that Playwright's ``wait_for_function`` polls with, so the polling happens here."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(script, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {script}")
+        time.sleep(0.05)

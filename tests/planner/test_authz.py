@@ -2,13 +2,19 @@
 permission it lacks; a provider never reaches another provider's patients (404, indistinguishable from
 absent), an assistant sees only their provider's patients, an admin sees all."""
 
+import base64
+
 import pytest
 from fastapi.routing import APIRoute
 from planner_support import PATIENT, record_body, sign_consent, signature_png
 
 from microneedling.planner.security import PERMISSIONS
 
-PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/api/login")}
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/api/login"),
+          # the patient side: treatment page, questionnaire and token links (their limits: test_public.py)
+          ("GET", "/treatment"), ("GET", "/treatment/figures/{name}.png"), ("GET", "/questionnaire"),
+          ("POST", "/questionnaire"), ("POST", "/api/intake"), ("GET", "/p/{token}"), ("POST", "/p/{token}/consent"),
+          ("POST", "/p/{token}/photo")}
 
 
 def routes(app):
@@ -40,13 +46,15 @@ def world(planner):
     appt_a = planner["clients"]["dra"].post(f"/api/patients/{a}/appointments",
                                             json={"starts_at": "2027-05-03T10:00:00"}).json()[0]["id"]
     consent_a = sign_consent(planner["clients"]["dra"], a)
-    return {"a": a, "b": b, "plan_a": plan_a, "appt_a": appt_a, "consent_a": consent_a}
+    photo_a = planner["clients"]["dra"].post(f"/api/patients/{a}/photos", data={"view": "front", "taken_on": "2027-05-03"},
+                                             files={"file": ("a.png", base64.b64decode(signature_png()), "image/png")}).json()["id"]
+    return {"a": a, "b": b, "plan_a": plan_a, "appt_a": appt_a, "consent_a": consent_a, "photo_a": photo_a}
 
 
 def fill(path, world, own=True):
     return (path.replace("{patient_id}", str(world["a"] if own else world["b"]))
             .replace("{plan_id}", str(world["plan_a"])).replace("{appointment_id}", str(world["appt_a"]))
-            .replace("{consent_id}", str(world["consent_a"])))
+            .replace("{consent_id}", str(world["consent_a"])).replace("{photo_id}", str(world["photo_a"])))
 
 
 VALID = {  # valid API bodies, so that a refusal cannot come from body validation
@@ -67,8 +75,18 @@ def call(client, method, url, csrf_ok=True):
         headers = {"X-CSRF-Token": client.csrf if csrf_ok else "x"}
         body = VALID.get(url.rstrip("/").rsplit("/", 1)[-1], {}) if method == "POST" else None
         body = {**PATIENT, "label": "A-1"} if method == "PUT" else body
+        if method == "PUT" and url.endswith("/chart"):
+            body = {"markers": [{"zone": "cheek", "x": 0.3, "y": 0.5, "type": "boxcar"}]}
+        body = {"consent_to_share": True} if method == "PATCH" else body  # the one PATCH: a photo's consent flag
+        if method == "POST" and url.endswith("/photos"):  # the one multipart upload
+            return client.http.request(method, url, data={"view": "front", "taken_on": "2027-05-03"}, headers=headers,
+                                       files={"file": ("a.png", base64.b64decode(signature_png()), "image/png")})
         return client.http.request(method, url, json=body, headers=headers, follow_redirects=False)
     data = {"csrf_token": client.csrf} if method == "POST" else None
+    if method == "POST" and url.endswith("/photos"):  # the page's multipart upload form
+        return client.http.request(method, url, data={**data, "view": "front", "taken_on": "2027-05-03"},
+                                   files={"file": ("a.png", base64.b64decode(signature_png()), "image/png")},
+                                   follow_redirects=False)
     return client.http.request(method, url, data=data, follow_redirects=False)
 
 
@@ -116,7 +134,7 @@ def test_no_cross_patient_access(planner, world):
     for method, path, perm in routes(planner["app"]):
         if "{" not in path:
             continue
-        if path == "/api/users":
+        if path == "/api/users" or "{user_id}" in path:  # accounts, not patients: admin only (403 to others)
             continue
         r = call(drb, method, fill(path, world))  # dra's patient, plan, appointment
         assert r.status_code == 404, (method, path, r.status_code)

@@ -1,48 +1,20 @@
 """Real headless Chromium (Debian package, driven by Playwright through its executable path; no browser
 download) against a real uvicorn server: log in, create a patient, get a plan, schedule a session."""
 
-import os
-import shutil
-import tempfile
-
 import pytest
-from planner_support import PASSWORD, free_port, seed_users, start_server
-
-from microneedling.planner.app import create_app
-from microneedling.planner.settings import Settings
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+from planner_support import PASSWORD, chromium_page, served_planner
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'b.db'}"
-    app = create_app(Settings(database_url=url, fast_hash=True))
-    seed_users(app)
-    app.state.engine.dispose()
-    port = free_port()
-    proc = start_server(url, port)
-    yield f"http://127.0.0.1:{port}"
-    proc.kill()
-    proc.wait(timeout=10)
+    with served_planner(tmp_path_factory.mktemp("browser")) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")
 def page(server):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    profile = tempfile.mkdtemp(prefix="mn-chromium-")
-    with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=FLAGS)
-        pg = ctx.new_page()
-        pg.set_default_timeout(30_000)
+    with chromium_page() as pg:
         yield pg
-        ctx.close()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def test_login_create_patient_plan_and_schedule(server, page):

@@ -6,34 +6,26 @@ slider. One server for the module; at either width nothing of the chart, the gal
 reaches past the window's right edge."""
 
 import os
-import shutil
-import tempfile
 
 import httpx
 import pytest
 from PIL import Image
-from planner_support import PASSWORD, PATIENT, free_port, login, seed_users, start_server
+from planner_support import (
+    PATIENT,
+    chromium_page,
+    log_in,
+    login,
+    served_planner,
+    wait_until,
+)
 
-from microneedling.planner.app import create_app
-from microneedling.planner.settings import Settings
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 SHOTS = os.environ.get("MN_SCREENSHOTS")  # a folder to keep screenshots in (for looking at the pages)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('chartbrowser') / 'b.db'}"
-    app = create_app(Settings(database_url=url, fast_hash=True))
-    seed_users(app)
-    app.state.engine.dispose()
-    port = free_port()
-    proc = start_server(url, port)
-    yield f"http://127.0.0.1:{port}"
-    proc.kill()
-    proc.wait(timeout=10)
+    with served_planner(tmp_path_factory.mktemp("chartbrowser")) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")
@@ -46,23 +38,9 @@ def api(server):
 
 @pytest.fixture(scope="module")
 def page(server):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    profile = tempfile.mkdtemp(prefix="mn-chromium-")
-    with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=FLAGS)
-        pg = ctx.new_page()
-        pg.set_default_timeout(30_000)
-        pg.goto(f"{server}/login")
-        pg.fill("input[name=username]", "dra")
-        pg.fill("input[name=password]", PASSWORD)
-        pg.click("button:has-text('Log in')")
-        pg.wait_for_url(f"{server}/patients")
+    with chromium_page() as pg:
+        log_in(pg, server)
         yield pg
-        ctx.close()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def photo_file(tmp_path, name, colour) -> str:
@@ -139,7 +117,7 @@ def test_chart_and_photos_in_the_browser(server, api, page, tmp_path, width):
         page.wait_for_url(f"{server}/patients/{pid}#photos")
     thumbs = page.locator("#photos .gallery img")
     assert thumbs.count() == 2
-    page.wait_for_function("[...document.querySelectorAll('#photos .gallery img')].every(i => i.naturalWidth > 0)")
+    wait_until(page, "() => [...document.querySelectorAll('#photos .gallery img')].every(i => i.naturalWidth > 0)")
     shot(page, f"photos-{width}.png", "#photos")
     assert fits(page, "#photos")
 

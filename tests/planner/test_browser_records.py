@@ -5,35 +5,27 @@ is given. At either width nothing on these pages (on the patient page: its conse
 reaches past the window's right edge."""
 
 import os
-import shutil
-import tempfile
 
 import httpx
 import pytest
-from planner_support import PASSWORD, PATIENT, free_port, login, seed_users, start_server
+from planner_support import (
+    PATIENT,
+    chromium_page,
+    log_in,
+    login,
+    served_planner,
+)
 
 from microneedling.clinic.zone_plan import zone_caps
 from microneedling.patient import Zone
-from microneedling.planner.app import create_app
-from microneedling.planner.settings import Settings
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 SHOTS = os.environ.get("MN_SCREENSHOTS")  # a folder to keep screenshots in (for looking at the pages)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('recordbrowser') / 'b.db'}"
-    app = create_app(Settings(database_url=url, fast_hash=True))
-    seed_users(app)
-    app.state.engine.dispose()
-    port = free_port()
-    proc = start_server(url, port)
-    yield f"http://127.0.0.1:{port}"
-    proc.kill()
-    proc.wait(timeout=10)
+    with served_planner(tmp_path_factory.mktemp("recordbrowser")) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")
@@ -45,24 +37,9 @@ def api(server):
 
 @pytest.fixture(scope="module")
 def browser(server):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    profile = tempfile.mkdtemp(prefix="mn-chromium-")
-    with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=FLAGS,
-                                                   accept_downloads=True)
-        pg = ctx.new_page()
-        pg.set_default_timeout(60_000)
-        pg.goto(f"{server}/login")
-        pg.fill("input[name=username]", "dra")
-        pg.fill("input[name=password]", PASSWORD)
-        pg.click("button:has-text('Log in')")
-        pg.wait_for_url(f"{server}/patients")
+    with chromium_page(60_000, accept_downloads=True) as pg:
+        log_in(pg, server)
         yield pg
-        ctx.close()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def fits(page, scope: str = "body") -> bool:

@@ -6,22 +6,24 @@ full-page screenshot of each page at each width."""
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import pytest
 import uvicorn
-from planner_support import PASSWORD, PATIENT, Client, free_port, seed_users
+from planner_support import (
+    PASSWORD,
+    PATIENT,
+    Client,
+    chromium_page,
+    free_port,
+    seed_users,
+)
 
 from microneedling.planner.app import create_app
 from microneedling.planner.settings import Settings
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 WIDTHS = (390, 768)
 
 
@@ -51,18 +53,8 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser_page(site):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    profile = tempfile.mkdtemp(prefix="mn-chromium-")
-    with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=FLAGS)
-        pg = ctx.new_page()
-        pg.set_default_timeout(30_000)
+    with chromium_page() as pg:
         yield pg
-        ctx.close()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def _pages(site) -> list[str]:

@@ -13,30 +13,24 @@ import re
 from pathlib import Path
 
 import pytest
-from planner_support import PASSWORD, free_port, seed_users, start_server
+from planner_support import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    PASSWORD,
+    served_planner,
+    wait_until,
+)
 
-from microneedling.planner.app import create_app
 from microneedling.planner.public import FIGURE_NAMES
-from microneedling.planner.settings import Settings
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 FIRST_PAGE_MS = 900_000  # the first treatment page computes every figure (healing and trial engines compile)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('public-browser') / 'p.db'}"
-    app = create_app(Settings(database_url=url, fast_hash=True))
-    seed_users(app)
-    app.state.engine.dispose()
-    port = free_port()
-    proc = start_server(url, port)
-    yield f"http://127.0.0.1:{port}"
-    proc.kill()
-    proc.wait(timeout=10)
+    with served_planner(tmp_path_factory.mktemp("public-browser")) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +42,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         yield b
         b.close()
 
@@ -91,7 +85,7 @@ def test_patient_path_from_treatment_page_to_signed_consent(server, browser, wid
     for fig in FIGURE_NAMES:
         img = page.locator(f"img[src='/treatment/figures/{fig}.png']")
         img.scroll_into_view_if_needed()
-        page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=img.element_handle())
+        wait_until(page, "i => i.complete && i.naturalWidth > 0", img.element_handle())
         assert page.locator(f"section[aria-labelledby='fig-{fig}'] .refs li").count() >= 1, fig
     assert "not a promise" in page.content()
     check_page(page, shots, f"treatment-{width}")

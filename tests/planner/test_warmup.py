@@ -4,16 +4,16 @@ static script) while the request runs."""
 
 from __future__ import annotations
 
-import statistics
 import time
 
+import jax.monitoring
 from planner_support import PATIENT, Client, seed_users
 
 from microneedling.planner.app import create_app
 from microneedling.planner.settings import Settings
 
 
-def test_warm_up_runs_in_the_background_and_plans_are_fast_after_it(tmp_path):
+def test_warm_up_runs_in_the_background_and_plans_compile_nothing_after_it(tmp_path):
     t0 = time.perf_counter()
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}", fast_hash=True, warm_up=True))
     started_s = time.perf_counter() - t0
@@ -24,14 +24,15 @@ def test_warm_up_runs_in_the_background_and_plans_are_fast_after_it(tmp_path):
     seed_users(app)
     dra = Client(app, "dra")
     pid = dra.post("/api/patients", json=PATIENT).json()["id"]
-    times = []
-    for k in range(5):
-        t = time.perf_counter()
+    compiled: list[str] = []
+    jax.monitoring.register_event_duration_secs_listener(
+        lambda name, secs, **kw: compiled.append(name) if name == "/jax/core/compile/backend_compile_duration" else None)
+    for k in range(3):
         r = dra.post(f"/api/patients/{pid}/plans", json={"name": f"W{k}", "baseline_gb_score": 14 + k})
-        times.append(time.perf_counter() - t)
         assert r.status_code == 201 and r.json()["prediction"]["available"], r.text
-    # 1 s is the target; twice that leaves room for the shared test machine
-    assert statistics.median(times) < 2.0, (started_s, times)
+    # the warm-up compiled every kernel a plan needs: plan creation then runs compiled code only (its latency is
+    # measured in benchmarks/planner_load.py)
+    assert compiled == [], (started_s, len(compiled))
 
 
 def test_warm_up_is_off_on_test_databases_unless_asked(tmp_path):

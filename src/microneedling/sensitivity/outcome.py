@@ -10,9 +10,9 @@ apart, on the cheek), 26 weeks after the first session,
 * the expected change of the Goodman & Baron quantitative score (points, baseline minus 26-week score,
   positive = better) through the package's score model: the patient's scar groups (count and measured depth
   of each type) scored by the expected-score model (:func:`microneedling.outcomes.expected_score.score_course`)
-  with the trials' calibrated response (:mod:`microneedling.trials.response`: the course's scar fill at the
-  population median ``trial.fill_efficiency``, the patient's response multiplier integrated over its
-  log-normal spread by Gauss-Hermite quadrature).
+  at the course engine's own scar fill (``scars.fill_efficiency``) for the median patient (response
+  multiplier 1: the spread of individual response is a property of the population, not of the model's
+  parameters).
 
 Parameters reach the model in two ways. The mechanics of one session (injury -> dose and penetration depth)
 are Python code, evaluated for each distinct set of the parameters it reads (:func:`session_inputs`). Everything
@@ -36,10 +36,10 @@ import numpy as np
 from microneedling import course, healing
 from microneedling.mechanics.injury import InjuryQuery, injury_details
 from microneedling.outcomes.expected_score import depth_log_sd, score_course, typical_depths_mm
-from microneedling.params import overridden, parameter_value, recording_reads
+from microneedling.params import overridden, recording_reads
 from microneedling.patient import SCAR_TYPES, Patient, Sex, load_patients
 from microneedling.protocol import Protocol, Scale
-from microneedling.trials import response
+from microneedling.tissue.scars import scar_response_params
 
 OUTPUTS = ("depth_change_icepick", "depth_change_boxcar", "depth_change_rolling", "gb_quantitative_change")
 """Outputs of :func:`outcome_function`, in column order: relative depth change (fraction) of the typical
@@ -53,7 +53,6 @@ OUTPUT_LABELS = {
 }
 REFERENCE_PROTOCOL = Protocol(device="pen", needle_length_mm=1.5, sessions=3, interval_weeks=4.0)
 READOUT_WEEKS = 26.0
-QUADRATURE_NODES = 24  # Gauss-Hermite nodes over the response deviate z ~ N(0, 1)
 
 
 def reference_patient() -> Patient:
@@ -113,26 +112,24 @@ def session_parameters(ref: Reference) -> set[str]:
 def expected_change(ref: Reference, rel_depth) -> jax.Array:
     """Expected G&B quantitative change (points, baseline minus score) of the patient's scars when the course
     leaves the typical scar of each type at relative depth ``rel_depth`` [K]: the expected-score model of
-    :func:`microneedling.outcomes.expected_score.score_course` with the patient's counts and depths, averaged
-    over the response multiplier (:func:`microneedling.trials.response.multiplier`, log-SD
-    ``trial.response_log_sd_1``) by Gauss-Hermite quadrature."""
+    :func:`microneedling.outcomes.expected_score.score_course` with the patient's counts and depths, for the
+    median patient (response multiplier 1)."""
     counts, measured = ref.scars_by_type()
     depth0 = jnp.where(jnp.isnan(jnp.asarray(measured)), typical_depths_mm(), jnp.asarray(measured))
-    z, wq = np.polynomial.hermite_e.hermegauss(QUADRATURE_NODES)
-    m = response.multiplier(jnp.asarray(z), parameter_value(response.RESPONSE_SD))
     rel = jnp.stack([jnp.ones_like(rel_depth), rel_depth], axis=-1)  # [K, 2]: baseline, read-out
-    s = score_course(jnp.asarray(counts), depth0, rel, m, depth_log_sd(), Scale.goodman_baron_quantitative)
-    return jnp.sum(jnp.asarray(wq / wq.sum()) * (s[:, 0] - s[:, 1]))
+    s = score_course(jnp.asarray(counts), depth0, rel, jnp.ones((1,)), depth_log_sd(),
+                     Scale.goodman_baron_quantitative)
+    return s[0, 0] - s[0, 1]
 
 
 def outcome(ref: Reference, dose, penetration_depth_mm) -> jax.Array:
     """:data:`OUTPUTS` [4] of ``ref`` for sessions of ``dose`` reaching ``penetration_depth_mm``, with the
-    registry values in force (those of :func:`microneedling.params.overridden` when called within it); the
-    scar fill is the trials' calibrated one (:func:`microneedling.trials.response.calibrated_scar_response`)."""
+    registry values in force (those of :func:`microneedling.params.overridden` when called within it), at the
+    course engine's scar fill."""
     age = float(ref.patient.age_years)
     rel = course.relative_depth_after(ref.protocol, [age], [ref.weeks], dose, penetration_depth_mm,
                                       solver=healing.simulate_cohort, params=healing.default_healing_params(age),
-                                      response=response.calibrated_scar_response())[0, :, 0]
+                                      response=scar_response_params())[0, :, 0]
     return jnp.concatenate([1.0 - rel, expected_change(ref, rel)[None]])
 
 

@@ -62,7 +62,10 @@ def list_photos(patient_id: int, ctx: Ctx = Depends(require("patient.read"))):
     return ps.photos_of(ctx.db, sv.get_patient(ctx.db, ctx.user, patient_id))
 
 
-@api.get("/photos/{photo_id}")
+@api.get("/photos/{photo_id}", response_class=Response,
+         responses={200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                                      "image/png": {"schema": {"type": "string", "format": "binary"}}},
+                          "description": "the stored image, or its JPEG thumbnail"}})
 def photo(request: Request, photo_id: int, thumb: bool = False,
           ctx: Ctx = Depends(require("patient.read"))) -> FileResponse:
     """The stored image (``?thumb=1``: its JPEG thumbnail); the view is audited."""
