@@ -133,7 +133,8 @@ def test_only_code_fitted_rows_are_calibrated():
     hazard (mechanics.modalities.fit_pih_hazard)."""
     calibrated = {n for n, p in registry().items() if p.status == "calibrated"}
     assert calibrated == {
-        "trial.response_gain_1", "trial.response_log_sd_1", "scales.gb_qualitative.rater_sd_grade",
+        "trial.fill_efficiency", "trial.fill_log_tau_1", "trial.response_log_sd_1",
+        "scales.gb_qualitative.rater_sd_grade",
         "healing.collagen1_synthesis_gain", "healing.collagen3_synthesis_gain", "scars.fill_efficiency",
         "healing.alpha", "healing.recruitment_decay_per_d",
         "pih.hazard_dark",

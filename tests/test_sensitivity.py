@@ -16,7 +16,7 @@ from microneedling.sensitivity import Reference, evaluate, parameter_range, unce
 from microneedling.sensitivity.outcome import OUTPUTS, expected_change
 from microneedling.sensitivity.ranges import LOG_DEFAULT, ROW_BOUNDS, ROW_INTERVAL, STATED_INTERVAL
 
-FILL = "scars.fill_efficiency"
+FILL = "trial.fill_efficiency"
 
 # parameters of other engines (topical permeation, the planner's zone caps): no path into the needling course
 NOT_IN_OUTCOME = ("delivery.potts_guy.intercept", "plan.zone_cap.chin.needle_mm")

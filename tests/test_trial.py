@@ -136,8 +136,9 @@ def test_output_contract_keys(sessions_trial):
         assert arm["n"] == 60 and arm["scale"] == "goodman_baron_quantitative"
         for tp in arm["timepoints"]:
             assert set(tp) == {"week", "score_mean", "score_ci95", "score_ci95_population", "change_mean",
-                               "change_ci95", "change_ci95_population", "responder_rate"}
-            assert 0.0 <= tp["responder_rate"] <= 1.0
+                               "change_ci95", "change_ci95_population", "responder_rate", "responder_rate_ci95"}
+            lo, hi = tp["responder_rate_ci95"]
+            assert 0.0 <= lo <= tp["responder_rate"] <= hi <= 1.0
 
 
 def test_ci_brackets_the_mean(sessions_trial):

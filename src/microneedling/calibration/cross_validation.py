@@ -5,8 +5,9 @@ then predict the left-out arm as a new trial (:func:`microneedling.calibration.h
 its fill drawn with the between-trial spread) and compare the published change of the mean with the 95%
 prediction interval. Reported per arm and overall: coverage of the 95% prediction interval and the mean
 absolute error of the predicted change (points on the quantitative scale, grades on the qualitative).
-Arms that publish only responder rates have no mean to predict; they are listed with their predicted and
-published responder rate and stay out of coverage and error. The record is
+Arms that publish responder rates are compared on the rate: the 95% prediction interval of the rate a new trial
+of that size records. The ``held_out`` arms, never fitted, are predicted by the full fit and reported with the
+folds as *out-of-sample*. The record is
 ``data/calibration/trial_loto.json``; ``microneedling validate`` reads it.
 """
 
@@ -27,46 +28,60 @@ COVERAGE_THRESHOLD = 0.8  # validate fails below this coverage of the 95% predic
 
 
 def fold(records: list[TrialRecord], left_out: str, warmup: int, samples: int, chains: int = 1, seed: int = 0,
-         emulator: dict | None = None, draws: int = h.HELD_OUT_DRAWS) -> dict:
-    """Refit without ``left_out`` and predict it: ``{"trial", "rows", "fit_seconds", "fill_median"}``."""
+         emulator: dict | None = None, draws: int = h.HELD_OUT_DRAWS,
+         prepared: list[h.ArmData] | None = None) -> dict:
+    """Refit without ``left_out`` and predict it: ``{"trial", "rows", "fit_seconds", "fill_median", ...}``."""
     rest = [r for r in records if r.id != left_out]
     target = [r for r in records if r.id == left_out]
     t0 = time.perf_counter()
-    res = h.fit(rest, seed=seed, warmup=warmup, samples=samples, chains=chains, emulator=emulator)
+    res = h.fit(rest, seed=seed, warmup=warmup, samples=samples, chains=chains, emulator=emulator, prepared=prepared)
     rows = h.predict_held_out(target, Posterior.from_record(res), draws=draws, roles=("fit",), emulator=emulator)
-    return {"trial": left_out, "rows": rows, "fit_seconds": round(time.perf_counter() - t0, 1),
+    return {"trial": left_out, "kind": "cross-validated", "rows": rows,
+            "fit_seconds": round(time.perf_counter() - t0, 1),
             "fill_median": res["summary"]["fill"]["median"], "tau_median": res["summary"]["tau"]["median"],
             "r_hat_max": res["diagnostics"]["r_hat_max"], "divergences": res["diagnostics"]["divergences"]}
 
 
+def _mae(rows: list[dict], quantity: str, scale: str | None = None) -> float | None:
+    errs = [abs(r["predicted"] - r["observed"]) for r in rows
+            if r["quantity"] == quantity and (scale is None or r["scale"] == scale)]
+    return float(np.mean(errs)) if errs else None
+
+
 def summarise(folds: list[dict]) -> dict:
-    """Coverage and mean absolute errors over every predicted outcome of ``folds``."""
+    """Coverage of the 95% prediction intervals and mean absolute errors over every predicted outcome of
+    ``folds`` (changes of the mean and responder rates)."""
     rows = [r for f in folds for r in f["rows"]]
-    quant = [abs(r["predicted_change"] - r["observed_change"]) for r in rows
-             if r["scale"] == "goodman_baron_quantitative"]
-    qual = [abs(r["predicted_change"] - r["observed_change"]) for r in rows
-            if r["scale"] == "goodman_baron_qualitative"]
-    per_trial = []
-    for f in folds:
-        per_trial.append({"trial": f["trial"], "outcomes": len(f["rows"]),
-                          "inside95": sum(r["inside"] for r in f["rows"]),
-                          "rows": f["rows"], "fill_median_without": f["fill_median"],
-                          "tau_median_without": f["tau_median"], "r_hat_max": f["r_hat_max"],
-                          "divergences": f["divergences"], "fit_seconds": f["fit_seconds"]})
+    per_trial = [{"trial": f["trial"], "kind": f["kind"], "outcomes": len(f["rows"]),
+                  "inside95": sum(r["inside"] for r in f["rows"]), "rows": f["rows"]}
+                 | {k: f[k] for k in ("fill_median", "tau_median", "r_hat_max", "divergences", "fit_seconds") if k in f}
+                 for f in folds]
     return {"trials": len(folds), "outcomes": len(rows),
             "coverage95": float(np.mean([r["inside"] for r in rows])) if rows else float("nan"),
-            "mae_quantitative": float(np.mean(quant)) if quant else None,
-            "mae_qualitative": float(np.mean(qual)) if qual else None,
+            "mae_quantitative": _mae(rows, "change", "goodman_baron_quantitative"),
+            "mae_qualitative": _mae(rows, "change", "goodman_baron_qualitative"),
+            "mae_responder_rate": _mae(rows, "responder_rate"),
             "per_trial": per_trial}
 
 
-def loto(records: list[TrialRecord], warmup: int = 200, samples: int = 200, chains: int = 1, seed: int = 0,
-         emulator: dict | None = None) -> dict:
-    """Every fold; the summary of :func:`summarise` with the sampler settings."""
-    fit_ids = [r.id for r in records if r.role == "fit"]
-    emu = h.emulators([r for r in records if r.role == "fit"], emulator)
+def loto(records: list[TrialRecord], warmup: int = 300, samples: int = 300, chains: int = 2, seed: int = 0,
+         emulator: dict | None = None, full_fit: dict | None = None, progress=None) -> dict:
+    """Every fold (the arms are prepared once and shared), plus the ``held_out`` arms predicted by the full fit
+    (``full_fit``, a :func:`~microneedling.calibration.hierarchical.fit` record; they never enter any fit, so
+    their predictions are out-of-sample). The summary of :func:`summarise` with the sampler settings."""
+    fit_recs = [r for r in records if r.role == "fit"]
+    emu = h.emulators([r for r in records if r.role in ("fit", "held_out")], emulator)
     t0 = time.perf_counter()
-    folds = [fold(records, i, warmup, samples, chains, seed, emu) for i in fit_ids]
+    prepared = h.prepare(records, seed, emulator=emu)
+    folds = []
+    for rec in fit_recs:
+        folds.append(fold(records, rec.id, warmup, samples, chains, seed, emu, prepared=prepared))
+        if progress:
+            progress(rec.id)
+    if full_fit is not None:
+        rows = h.predict_held_out(records, Posterior.from_record(full_fit), emulator=emu)
+        for arm in dict.fromkeys(r["trial"] for r in rows):
+            folds.append({"trial": arm, "kind": "out-of-sample", "rows": [r for r in rows if r["trial"] == arm]})
     out = summarise(folds)
     out["sampler"] = {"warmup": warmup, "samples": samples, "chains": chains, "seed": seed,
                       "seconds": round(time.perf_counter() - t0, 1)}

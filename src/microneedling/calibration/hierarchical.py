@@ -5,7 +5,7 @@ Parameters (:mod:`microneedling.trials.response`): the population median of the 
 ``ln fill_j = mu + tau eta_j``), the patients' response spread (log-SD of the multiplier on the fill) and the
 qualitative rater SD. The quantitative rater SD stays the value derived from the scale's validation.
 
-Priors (weakly informative, on the natural scale of each parameter): ``mu ~ N(ln 0.857, 1.5)`` (centred on
+Priors (weakly informative, on the natural scale of each parameter): ``mu ~ N(ln 0.996, 1.5)`` (centred on
 the single-arm Garg & Chaudhary fit of the fill, ``scars.fill_efficiency``), ``tau ~ HalfNormal(1)``,
 ``response SD ~ LogNormal(ln 0.3, 1)``, ``qualitative rater SD ~ LogNormal(ln 0.5, 1)``.
 
@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -34,8 +36,10 @@ import numpy as np
 from jax.scipy.stats import norm
 
 from microneedling.calibration.trial_response import TrialRecord
+from microneedling.config import cache_dir
 from microneedling.errors import InputError
 from microneedling.outcomes.raters import expected_record, rater_sd
+from microneedling.params import registry
 from microneedling.protocol import Scale
 from microneedling.trials import response
 from microneedling.trials.population import sample_cohort
@@ -43,7 +47,9 @@ from microneedling.trials.run import QUAL_RESPONDER_GRADES, QUANT_RESPONDER_REDU
 
 N_VIRTUAL = 50
 EMULATOR_FILE = "data/calibration/trial_emulator.json"
-PRIOR = {"mu": ("normal", float(np.log(0.8574)), 1.5), "tau": ("halfnormal", 1.0),
+# mu's prior is centred on the single-arm Garg & Chaudhary fit of the course engine's fill (scars.fill_efficiency,
+# 0.9962 in data/parameters/scars.csv)
+PRIOR = {"mu": ("normal", float(np.log(0.9962)), 1.5), "tau": ("halfnormal", 1.0),
          "response_sd": ("lognormal", float(np.log(0.3)), 1.0), "qual_sd": ("lognormal", float(np.log(0.5)), 1.0)}
 THIN_TO = 400  # posterior draws kept in the record
 # SD of a published mean whose SD was not reported: the median follow-up SD published by the arms of
@@ -51,11 +57,18 @@ THIN_TO = 400  # posterior draws kept in the record
 FALLBACK_SD = {Scale.goodman_baron_qualitative: 0.57, Scale.goodman_baron_quantitative: 2.75}
 
 
+def engine_parameters() -> dict[str, float]:
+    """The registry's values other than the ones this calibration fits (the course engine's inputs)."""
+    fitted = set(response.THETA_NAMES)
+    return {name: p.value for name, p in sorted(registry().items()) if name not in fitted}
+
+
 def arm_fingerprint(rec: TrialRecord) -> str:
-    """Hash of what an arm's course depends on (protocol, mean age, outcome weeks, fill grid)."""
+    """Hash of what an arm's course depends on (protocol, mean age, outcome weeks, fill grid, the engine's
+    parameter values)."""
     payload = json.dumps({"protocol": rec.arm.protocol.model_dump(mode="json"),
                           "age": rec.arm.population.age_years.mean, "weeks": [o.week for o in rec.outcomes],
-                          "grid": response.FILL_GRID.tolist()}, sort_keys=True)
+                          "grid": response.FILL_GRID.tolist(), "parameters": engine_parameters()}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -98,6 +111,7 @@ class ArmData:
         self.grid = jnp.asarray(log_rel_grid)
         self.obs_baseline = arm.population.baseline.mean
         self.quant_rater_sd = rater_sd(Scale.goodman_baron_quantitative)
+        self.table = true_score_table(self.grid, self.counts, self.z, self.scale)
 
     def predicted(self, fill, response_sd, qual_sd):
         """(expected recorded mean, predicted SD, expected responder rate) at each outcome week for one
@@ -125,13 +139,10 @@ class ArmData:
         return out
 
 
-def arm_prediction(grid, counts, z, baseline_true, obs_baseline, fill, response_sd, qual_sd, quant_rater_sd,
-                   scale: Scale):
-    """Expected recorded mean (conditioned on the published baseline), predicted SD and expected responder
-    rate [T] of one arm's virtual cohort (pure; vmapped over the arms of a scale)."""
+def arm_moments(true, baseline_true, obs_baseline, qual_sd, quant_rater_sd, scale: Scale):
+    """Expected recorded mean (conditioned on the published baseline), predicted SD and expected responder rate
+    [T] of a virtual cohort whose true scores are ``true`` [n, T] (baseline ``baseline_true`` [n])."""
     sd_r = quant_rater_sd if scale is Scale.goodman_baron_quantitative else qual_sd
-    rel = response.interpolate_relative_depth(grid, fill)
-    true = response.true_scores(rel, counts, z, response_sd, scale)
     e0 = expected_record(baseline_true, scale, sd_r).mean()
     et = expected_record(true, scale, sd_r).mean(0)
     mean = obs_baseline - (e0 - et)
@@ -142,6 +153,84 @@ def arm_prediction(grid, counts, z, baseline_true, obs_baseline, fill, response_
     drop = baseline_true[:, None] - true
     responder = norm.cdf((drop - need + 0.5) / jnp.sqrt(2.0 * sd_r**2 + 1.0 / 6.0)).mean(0)
     return mean, sd_pred, responder
+
+
+def arm_prediction(grid, counts, z, baseline_true, obs_baseline, fill, response_sd, qual_sd, quant_rater_sd,
+                   scale: Scale):
+    """:func:`arm_moments` of one arm's virtual cohort with the true scores solved directly (no table)."""
+    rel = response.interpolate_relative_depth(grid, fill)
+    true = response.true_scores(rel, counts, z, response_sd, scale)
+    return arm_moments(true, baseline_true, obs_baseline, qual_sd, quant_rater_sd, scale)
+
+
+# The likelihood reads each arm's true scores from a table over (ln fill, ln response SD), bilinear in the
+# logarithms: the expected-score model (binomial multipliers, log-normal depths) costs ~0.1 s per gradient on 9
+# arms and 2-3 min to compile, the table lookup ~1 ms. The table spans the fill grid of the emulator and
+# response SDs from 0.01 to 4 (the prior's 99.9% range is 0.014-6.6; outside, the table's edge value holds).
+TABLE_FILL = np.geomspace(response.FILL_GRID[0], response.FILL_GRID[-1], 73)
+TABLE_SD = np.geomspace(0.01, 4.0, 31)
+
+
+@partial(jax.jit, static_argnames=("scale",))
+def _table(grid, counts, z, fills, sds, scale: Scale):
+    def at(fs):
+        return response.true_scores(response.interpolate_relative_depth(grid, fs[0]), counts, z, fs[1], scale)
+
+    f, s = jnp.meshgrid(fills, sds, indexing="ij")
+    return jax.lax.map(at, jnp.stack([f.ravel(), s.ravel()], axis=1), batch_size=sds.shape[0]).reshape(
+        (fills.shape[0], sds.shape[0]) + z.shape + (grid.shape[-1],))
+
+
+def _table_key(grid, counts, z, scale: Scale) -> str:
+    """Content hash of everything a table depends on: its inputs, axes, the registry's values and the source of
+    the score model."""
+    import inspect
+
+    from microneedling.outcomes import expected_score, goodman_baron
+
+    h = hashlib.sha256()
+    for a in (grid, counts, z, TABLE_FILL, TABLE_SD):
+        h.update(np.ascontiguousarray(np.asarray(a, dtype=np.float64)).tobytes())
+    h.update(scale.value.encode())
+    h.update(json.dumps({n: p.value for n, p in sorted(registry().items())}).encode())
+    for module in (response, expected_score, goodman_baron):
+        h.update(inspect.getsource(module).encode())
+    return h.hexdigest()[:32]
+
+
+def true_score_table(grid, counts, z, scale: Scale) -> jnp.ndarray:
+    """True scores [F, S, n, T] of a virtual cohort on :data:`TABLE_FILL` x :data:`TABLE_SD`. Kept in the
+    package's cache folder (:func:`microneedling.config.cache_dir`, ``tables/`` beside the compiled kernels)
+    under a hash of its inputs, so the cross-validation folds and later calibrations reuse it; written
+    atomically, so processes may share it."""
+    folder = cache_dir()
+    path = folder.parent / "tables" / f"{_table_key(grid, counts, z, scale)}.npy" if folder else None
+    if path is not None and path.exists():
+        return jnp.asarray(np.load(path))
+    table = _table(jnp.asarray(grid), jnp.asarray(counts), jnp.asarray(z), jnp.asarray(TABLE_FILL),
+                   jnp.asarray(TABLE_SD), scale)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            np.save(f, np.asarray(table))
+        os.replace(tmp, path)
+    return table
+
+
+def _bracket(axis, value):
+    x = jnp.log(jnp.asarray(axis))
+    v = jnp.clip(jnp.log(value), x[0], x[-1])
+    i = jnp.clip(jnp.searchsorted(x, v, side="right") - 1, 0, x.shape[0] - 2)
+    return i, (v - x[i]) / (x[i + 1] - x[i])
+
+
+def interpolate_table(table, fill, response_sd):
+    """True scores [n, T] at (``fill``, ``response_sd``) from a :func:`true_score_table`."""
+    i, u = _bracket(TABLE_FILL, fill)
+    j, v = _bracket(TABLE_SD, response_sd)
+    return ((1 - u) * (1 - v) * table[i, j] + u * (1 - v) * table[i + 1, j]
+            + (1 - u) * v * table[i, j + 1] + u * v * table[i + 1, j + 1])
 
 
 class ScaleBatch:
@@ -155,9 +244,7 @@ class ScaleBatch:
             g = np.asarray(g)
             return np.concatenate([g] + [g[..., -1:]] * (t_max - g.shape[-1]), axis=-1)
 
-        self.grid = jnp.asarray(np.stack([pad(data[i].grid) for i in index]))
-        self.counts = jnp.stack([data[i].counts for i in index])
-        self.z = jnp.stack([data[i].z for i in index])
+        self.table = jnp.asarray(np.stack([pad(data[i].table) for i in index]))
         self.baseline_true = jnp.stack([data[i].baseline_true for i in index])
         self.obs_baseline = jnp.asarray([data[i].obs_baseline for i in index])
         kinds = {"mean": 0, "sd": 1, "responder": 2}
@@ -169,9 +256,9 @@ class ScaleBatch:
 
     def predicted(self, fills, response_sd, qual_sd):
         """Model values of every observation of the batch for the arms' ``fills``."""
-        out = jax.vmap(lambda g, c, z, b, ob, f: jnp.stack(arm_prediction(
-            g, c, z, b, ob, f, response_sd, qual_sd, self.quant_rater_sd, self.scale)))(
-            self.grid, self.counts, self.z, self.baseline_true, self.obs_baseline, fills)  # [A, 3, T]
+        out = jax.vmap(lambda tab, b, ob, f: jnp.stack(arm_moments(
+            interpolate_table(tab, f, response_sd), b, ob, qual_sd, self.quant_rater_sd, self.scale)))(
+            self.table, self.baseline_true, self.obs_baseline, fills)  # [A, 3, T]
         return out[self.arm, self.kind, self.week]
 
 
@@ -220,13 +307,16 @@ def model(data: list[ArmData], stacked: list[ScaleBatch] | None = None):
                        obs=b.value)
 
 
-def run_nuts(data: list[ArmData], warmup: int = 500, samples: int = 500, chains: int = 2, seed: int = 0):
+MAX_TREE_DEPTH = 8  # at most 255 leapfrog steps per draw (the fit of all arms uses 160 on average)
+
+
+def run_nuts(data: list[ArmData], warmup: int = 400, samples: int = 400, chains: int = 2, seed: int = 0):
     """NUTS on :func:`model`; returns the MCMC object (chains run one after the other)."""
     import numpyro
     from numpyro.infer import MCMC, NUTS
 
     numpyro.set_host_device_count(1)
-    mcmc = MCMC(NUTS(model, target_accept_prob=0.9), num_warmup=warmup, num_samples=samples, num_chains=chains,
+    mcmc = MCMC(NUTS(model, target_accept_prob=0.9, max_tree_depth=MAX_TREE_DEPTH), num_warmup=warmup, num_samples=samples, num_chains=chains,
                 chain_method="sequential", progress_bar=False)
     mcmc.run(jax.random.PRNGKey(seed), data, batches(data))
     return mcmc
@@ -273,11 +363,16 @@ def fit_table(data: list[ArmData], samples: dict) -> tuple[list[dict], float]:
     return rows, chi2
 
 
-def fit(records: list[TrialRecord], seed: int = 0, warmup: int = 500, samples: int = 500, chains: int = 2,
-        emulator: dict | None = None, n_virtual: int = N_VIRTUAL) -> dict:
-    """NUTS fit to the ``fit`` arms of ``records``: thinned draws, summaries, diagnostics and the fit table."""
+def fit(records: list[TrialRecord], seed: int = 0, warmup: int = 400, samples: int = 400, chains: int = 2,
+        emulator: dict | None = None, n_virtual: int = N_VIRTUAL, prepared: list[ArmData] | None = None) -> dict:
+    """NUTS fit to the ``fit`` arms of ``records``: thinned draws, summaries, diagnostics and the fit table.
+    ``prepared``: :func:`prepare` of a superset of the arms, reused (the cross-validation folds share it)."""
     t0 = time.perf_counter()
-    data = prepare(records, seed, n_virtual, emulator)
+    if prepared is None:
+        data = prepare(records, seed, n_virtual, emulator)
+    else:
+        ids = {r.id for r in records if r.role == "fit"}
+        data = [d for d in prepared if d.rec.id in ids]
     mcmc = run_nuts(data, warmup, samples, chains, seed)
     s = {k: np.asarray(v) for k, v in mcmc.get_samples().items()}
     diag = diagnostics(mcmc)
@@ -312,9 +407,9 @@ HELD_OUT_SEED = 2024
 def predict_held_out(records: list[TrialRecord], post: response.Posterior, draws: int = HELD_OUT_DRAWS,
                      seed: int = HELD_OUT_SEED, roles: tuple[str, ...] = ("held_out",),
                      emulator: dict | None = None) -> list[dict]:
-    """Each arm of ``roles`` as a virtual trial at its n: predicted change with the 95% prediction interval for
-    a new trial (and the population-mean interval) vs the published change."""
-    from microneedling.calibration.trial_response import observed_changes
+    """Each arm of ``roles`` as a virtual trial at its n, against what it published: the change of the mean
+    (predicted change with the 95% prediction interval for a new trial and the population-mean interval) and
+    the responder rate (95% prediction interval of the rate a new trial of that n records)."""
     from microneedling.trials.run import simulate_arm
 
     recs = [r for r in records if r.role in roles]
@@ -324,15 +419,27 @@ def predict_held_out(records: list[TrialRecord], post: response.Posterior, draws
         weeks = [o.week for o in rec.outcomes]
         key = jax.random.fold_in(jax.random.PRNGKey(seed), _id_int(rec.id))
         summary = simulate_arm(rec.arm, weeks, key, draws, post, log_rel_grid=emu[rec.id]["log_rel"])
-        for (week, obs, obs_ci), tp in zip(observed_changes(rec), summary["timepoints"], strict=True):
-            lo, hi = tp["change_ci95"]
-            rows.append({
-                "trial": rec.id, "week": week, "scale": summary["scale"], "n": summary["n"],
-                "observed_change": obs, "observed_change_ci95": obs_ci,
-                "predicted_change": tp["change_mean"], "predicted_change_ci95": [lo, hi],
-                "predicted_change_ci95_population": tp["change_ci95_population"],
-                "inside": bool(lo <= obs <= hi),
-            })
+        base = rec.arm.population.baseline.mean
+        for o, tp in zip(rec.outcomes, summary["timepoints"], strict=True):
+            common = {"trial": rec.id, "week": o.week, "scale": summary["scale"], "n": o.n or summary["n"],
+                      "where": o.where}
+            obs, obs_ci = None, None
+            if o.change_mean is not None:
+                obs, obs_ci = o.change_mean, list(o.change_ci95) if o.change_ci95 else None
+            elif o.score_mean is not None:
+                obs = base - o.score_mean
+            if obs is not None:
+                lo, hi = tp["change_ci95"]
+                rows.append(common | {
+                    "quantity": "change", "observed": obs, "observed_ci95": obs_ci,
+                    "predicted": tp["change_mean"], "predicted_ci95": [lo, hi],
+                    "predicted_ci95_population": tp["change_ci95_population"], "inside": bool(lo <= obs <= hi)})
+            if o.responder_rate is not None:
+                lo, hi = tp["responder_rate_ci95"]
+                rows.append(common | {
+                    "quantity": "responder_rate", "observed": o.responder_rate, "observed_ci95": None,
+                    "predicted": tp["responder_rate"], "predicted_ci95": [lo, hi],
+                    "predicted_ci95_population": None, "inside": bool(lo <= o.responder_rate <= hi)})
     return rows
 
 

@@ -26,8 +26,8 @@ def calibrate(
                                          "and parameters/trial_response.csv (default: the package's data/)."),
     out: Path | None = typer.Option(None, "--out", help="Also write a calibration report (report.html) here."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the fixed virtual cohorts and of NUTS."),
-    warmup: int = typer.Option(500, "--warmup", min=10, help="NUTS warm-up iterations per chain."),
-    samples: int = typer.Option(500, "--samples", min=10, help="NUTS samples per chain."),
+    warmup: int = typer.Option(400, "--warmup", min=10, help="NUTS warm-up iterations per chain."),
+    samples: int = typer.Option(400, "--samples", min=10, help="NUTS samples per chain."),
     chains: int = typer.Option(2, "--chains", min=1, help="NUTS chains (run one after the other)."),
     loto: bool = typer.Option(False, "--loto", help="Leave-one-trial-out cross-validation instead of the fit: "
                               "refit without each fit arm and predict it (writes calibration/trial_loto.json)."),
@@ -49,20 +49,30 @@ def calibrate(
     stored = json.loads(emulator_path.read_text()) if emulator_path.exists() else {}
     emu = emulators([r for r in records if r.role in ("fit", "held_out")], stored)
     if loto:
+        from rich.progress import Progress
+
         from microneedling.calibration.cross_validation import loto as run_loto
 
-        cv = run_loto(records, warmup=min(warmup, 200), samples=min(samples, 200), chains=1, seed=seed, emulator=emu)
+        fit_path = target / "calibration" / "trial_response_fit.json"
+        full = json.loads(fit_path.read_text()) if fit_path.exists() else None
+        n_folds = sum(r.role == "fit" for r in records)
+        with Progress(console=stdout, transient=True, disable=json_output) as bar:
+            task = bar.add_task("leave-one-trial-out folds", total=n_folds)
+            cv = run_loto(records, warmup=min(warmup, 300), samples=min(samples, 300), chains=chains, seed=seed,
+                          emulator=emu, full_fit=full, progress=lambda _: bar.advance(task))
         write_outputs(target / "calibration", {"trial_loto.json": to_json(cv)})
         if json_output:
             print_json(cv)
             return
         for t in cv["per_trial"]:
             for r in t["rows"]:
-                stdout.print(f"{t['trial']} week {r['week']:g}: published change {r['observed_change']:.2f}, "
-                             f"predicted without it {r['predicted_change']:.2f} [{r['predicted_change_ci95'][0]:.2f}, "
-                             f"{r['predicted_change_ci95'][1]:.2f}] {'inside' if r['inside'] else 'OUTSIDE'}")
+                what = "change" if r["quantity"] == "change" else "responder rate"
+                stdout.print(f"{t['trial']} ({t['kind']}) week {r['week']:g}: published {what} {r['observed']:.2f}, "
+                             f"predicted {r['predicted']:.2f} [{r['predicted_ci95'][0]:.2f}, "
+                             f"{r['predicted_ci95'][1]:.2f}] {'inside' if r['inside'] else 'OUTSIDE'}")
         stdout.print(f"coverage of the 95% prediction interval {cv['coverage95']:.2f} over {cv['outcomes']} outcomes "
-                     f"of {cv['trials']} arms; MAE {cv['mae_quantitative']} points, {cv['mae_qualitative']} grades")
+                     f"of {cv['trials']} arms; MAE {cv['mae_quantitative']} points, {cv['mae_qualitative']} grades, "
+                     f"{cv['mae_responder_rate']} responder rate")
         return
     result = fit(records, seed=seed, warmup=warmup, samples=samples, chains=chains, emulator=emu)
     result["held_out"] = predict_held_out(records, Posterior.from_record(result), emulator=emu)
@@ -89,6 +99,7 @@ def calibrate(
                  f"{d['divergences']} divergences, chi2 {result['chi2']:.1f} on {result['n_observations']} data, "
                  f"{result['sampler']['seconds']:.0f} s")
     for r in result["held_out"]:
-        stdout.print(f"held out {r['trial']} week {r['week']:g}: published change {r['observed_change']:.2f}, "
-                     f"predicted {r['predicted_change']:.2f} [{r['predicted_change_ci95'][0]:.2f}, "
-                     f"{r['predicted_change_ci95'][1]:.2f}] {'inside' if r['inside'] else 'OUTSIDE'}")
+        what = "change" if r["quantity"] == "change" else "responder rate"
+        stdout.print(f"held out {r['trial']} week {r['week']:g}: published {what} {r['observed']:.2f}, "
+                     f"predicted {r['predicted']:.2f} [{r['predicted_ci95'][0]:.2f}, "
+                     f"{r['predicted_ci95'][1]:.2f}] {'inside' if r['inside'] else 'OUTSIDE'}")

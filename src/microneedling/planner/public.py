@@ -346,10 +346,23 @@ def _evidence() -> dict:
                  "improvement_low_pct": 100 * (1 - out["score_high"][-1] / base),
                  "improvement_high_pct": 100 * (1 - out["score_low"][-1] / base),
                  "age_years": pop.age_years.mean, "sessions": protocol.sessions,
-                 "interval_weeks": protocol.interval_weeks, "needle_length_mm": protocol.needle_length_mm},)
+                 "interval_weeks": protocol.interval_weeks, "needle_length_mm": protocol.needle_length_mm,
+                 "checked": _checked()},)
 
     out, refs = _sourced(build)
     return {**out[0], "references": refs}
+
+
+def _checked() -> dict | None:
+    """How the outcome model did on published results it was not fitted to (leave-one-trial-out and held-out
+    arms, :mod:`microneedling.calibration.cross_validation`), or None before that check has been run."""
+    from microneedling.calibration.cross_validation import stored
+
+    cv = stored()
+    if cv is None:
+        return None
+    inside = sum(t["inside95"] for t in cv["per_trial"])
+    return {"outcomes": cv["outcomes"], "inside": inside, "groups": cv["trials"]}
 
 
 def evidence() -> dict:

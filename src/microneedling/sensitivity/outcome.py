@@ -10,7 +10,8 @@ apart, on the cheek), 26 weeks after the first session,
 * the expected change of the Goodman & Baron quantitative score (points, baseline minus 26-week score,
   positive = better) through the package's score model: the patient's scar groups (count and measured depth
   of each type) scored by the expected-score model (:func:`microneedling.outcomes.expected_score.score_course`)
-  at the course engine's own scar fill (``scars.fill_efficiency``) for the median patient (response
+  at the trials' calibrated scar fill (``trial.fill_efficiency``, the population median of
+  :mod:`microneedling.trials.response`, as ``course``, ``trial``, ``predict`` and the planner use) for the median patient (response
   multiplier 1: the spread of individual response is a property of the population, not of the model's
   parameters).
 
@@ -39,7 +40,7 @@ from microneedling.outcomes.expected_score import depth_log_sd, score_course, ty
 from microneedling.params import overridden, recording_reads
 from microneedling.patient import SCAR_TYPES, Patient, Sex, load_patients
 from microneedling.protocol import Protocol, Scale
-from microneedling.tissue.scars import scar_response_params
+from microneedling.trials.response import calibrated_scar_response
 
 OUTPUTS = ("depth_change_icepick", "depth_change_boxcar", "depth_change_rolling", "gb_quantitative_change")
 """Outputs of :func:`outcome_function`, in column order: relative depth change (fraction) of the typical
@@ -125,11 +126,11 @@ def expected_change(ref: Reference, rel_depth) -> jax.Array:
 def outcome(ref: Reference, dose, penetration_depth_mm) -> jax.Array:
     """:data:`OUTPUTS` [4] of ``ref`` for sessions of ``dose`` reaching ``penetration_depth_mm``, with the
     registry values in force (those of :func:`microneedling.params.overridden` when called within it), at the
-    course engine's scar fill."""
+    trials' calibrated scar fill."""
     age = float(ref.patient.age_years)
     rel = course.relative_depth_after(ref.protocol, [age], [ref.weeks], dose, penetration_depth_mm,
                                       solver=healing.simulate_cohort, params=healing.default_healing_params(age),
-                                      response=scar_response_params())[0, :, 0]
+                                      response=calibrated_scar_response())[0, :, 0]
     return jnp.concatenate([1.0 - rel, expected_change(ref, rel)[None]])
 
 

@@ -27,10 +27,11 @@ below show the format only)::
                                            "score_ci95_population": [10.4, 12.0],
                                            "change_mean": 2.8, "change_ci95": [0.9, 4.7],
                                            "change_ci95_population": [2.0, 3.6],
-                                           "responder_rate": 0.61}]}}}
+                                           "responder_rate": 0.61, "responder_rate_ci95": [0.43, 0.77]}]}}}
 
 ``change_mean`` is baseline minus score (positive = better) on the arm's scale. A responder improves by at
-least one grade (qualitative scale) or by at least 25% of the baseline score (quantitative scale).
+least one grade (qualitative scale) or by at least 25% of the baseline score (quantitative scale);
+``responder_rate_ci95`` is the prediction interval of the rate a new trial of this size records.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ def _summary(stats: dict, weeks: list[float], n: int, scale: Scale) -> dict:
         tp["change_ci95"] = [float(v) for v in np.percentile(st["change_boot"][:, j], [2.5, 97.5])]
         tp["change_ci95_population"] = [float(v) for v in np.percentile(st["change_pop"][:, j], [2.5, 97.5])]
         tp["responder_rate"] = float(st["responder"][:, j].mean())
+        tp["responder_rate_ci95"] = [float(v) for v in np.percentile(st["responder"][:, j], [2.5, 97.5])]
         out["timepoints"].append(tp)
     return out
 

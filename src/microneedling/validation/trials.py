@@ -46,9 +46,9 @@ def trials_held_out() -> Comparison:
     return Comparison(
         name="trials_held_out", title="out-of-sample: published change vs the predicted 95% interval for a new trial",
         quantity="change of the mean score (baseline - score)", x_label="trial, week after first session",
-        x=[f"{r['trial']} wk {r['week']:g}" for r in rows], observed=[r["observed_change"] for r in rows],
-        observed_err=[0.0] * len(rows), predicted=[r["predicted_change"] for r in rows],
-        predicted_band=[tuple(r["predicted_change_ci95"]) for r in rows],
+        x=[f"{r['trial']} wk {r['week']:g}" for r in rows], observed=[r["observed"] for r in rows],
+        observed_err=[0.0] * len(rows), predicted=[r["predicted"] for r in rows],
+        predicted_band=[tuple(r["predicted_ci95"]) for r in rows],
         metric="published changes outside the predicted 95% interval (count)", error=float(outside),
         tolerance=0.0, sources=sorted({r.source for r in recs if r.role == "held_out"}),
         notes="out-of-sample: held-out arms never enter the fit (data/trials/*.yaml, role: held_out).",

@@ -27,19 +27,19 @@ def calibration_section(result: dict) -> Section:
             [[r["trial"], r["week"], r["scale"].replace("goodman_baron_", ""), r["n"], r["quantity"],
               r["observed"], r["model"], r["z"]] for r in result["fit"]],
             caption="fit: data, model (posterior median of the arm's fill) and residuals in SE units")
-    s.table(["held-out trial", "week", "n", "published change", "predicted change", "95% interval", "inside"],
-            [[r["trial"], r["week"], r["n"], r["observed_change"], r["predicted_change"],
-              f"{r['predicted_change_ci95'][0]:.2f} - {r['predicted_change_ci95'][1]:.2f}",
+    s.table(["held-out trial", "week", "n", "quantity", "published", "predicted", "95% interval", "inside"],
+            [[r["trial"], r["week"], r["n"], r["quantity"].replace("_", " "), r["observed"], r["predicted"],
+              f"{r['predicted_ci95'][0]:.2f} - {r['predicted_ci95'][1]:.2f}",
               "yes" if r["inside"] else "NO"] for r in result.get("held_out", [])],
             caption="out-of-sample: held-out arms (never fitted), 95% prediction interval for a new trial")
     fig, ax = plt.subplots(figsize=(6.5, 3.4))
     rows = result.get("held_out", [])
     for i, r in enumerate(rows):
-        lo, hi = r["predicted_change_ci95"]
+        lo, hi = r["predicted_ci95"]
         ax.plot([i, i], [lo, hi], color="#557", lw=6, alpha=0.4)
-        ax.plot(i, r["predicted_change"], "o", color="#335")
-        ax.plot(i, r["observed_change"], "x", color="#c33", ms=9)
+        ax.plot(i, r["predicted"], "o", color="#335")
+        ax.plot(i, r["observed"], "x", color="#c33", ms=9)
     ax.set_xticks(range(len(rows)), [f"{r['trial']}\nwk {r['week']:g}" for r in rows], fontsize=8)
-    ax.set_ylabel("change of the mean score")
+    ax.set_ylabel("change of the mean score, or responder rate")
     s.figure(fig, "Held-out trials: predicted 95% interval (bar), predicted mean (dot), published (cross).")
     return s
