@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     (:func:`microneedling.configure`), as the command line does, since the app is an entry point."""
     configure()
     settings = settings or Settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
     migrate(engine)
     app = FastAPI(title="microneedling planner", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url=None)
