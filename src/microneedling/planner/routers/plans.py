@@ -119,14 +119,18 @@ def _png(plans: list, row: PatientRow, ctx: Ctx) -> Response:
 @pages.get("/plans/{plan_id}/outcome.png")
 def plan_png(plan_id: int, ctx: Ctx = Depends(require("patient.read"))) -> Response:
     plan, row = sv.get_plan(ctx.db, ctx.user, plan_id)
-    return _png([plan], row, ctx)
+    out = _png([plan], row, ctx)
+    viewed(ctx, "plan", plan.id, patient_id=row.id, figure="outcome")
+    return out
 
 
 @pages.get("/patients/{patient_id}/outcome.png")
 def patient_png(patient_id: int, compare: bool = False, ctx: Ctx = Depends(require("patient.read"))) -> Response:
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
     plans = sv.plans_of(ctx.db, row)
-    return _png(plans if compare else plans[-1:], row, ctx)
+    out = _png(plans if compare else plans[-1:], row, ctx)
+    viewed(ctx, "patient", row.id, figure="compare" if compare else "outcome")
+    return out
 
 
 @api.get("/patients/{patient_id}/plans", response_model=list[PlanOut])
