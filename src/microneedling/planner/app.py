@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from microneedling import __version__
 from microneedling.config import configure
 from microneedling.errors import InputError
+from microneedling.planner import public
 from microneedling.planner.bounds import PathIdBounds
 from microneedling.planner.db import make_engine, migrate, session_factory
 from microneedling.planner.deps import AuthRequired, Forbidden
@@ -77,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     if settings.warm_up_engine():
         app.state.warm_up = start_warm_up()
+    if settings.build_public_page_at_start():
+        app.state.public_page = public.start_build()
 
     password = settings.initial_admin_password()
     if password:

@@ -48,6 +48,7 @@ class Settings:
     lockout_max_s: float = 3600.0  # longest lock (s)
     idle_timeout_min: float = 30.0  # a session with no request for this long ends (minutes)
     warm_up: bool | None = None  # compile the engine in the background at start; None: on unless fast_hash
+    public_page_at_start: bool | None = None  # build /treatment in the background at start; None: on unless fast_hash
     admin_password: str | None = None  # creates user "admin" on an empty database
     max_body_bytes: int = 1_000_000  # larger request bodies are refused (413) before parsing
     clinic_timezone: str = "UTC"  # IANA name (zoneinfo): times are entered and shown in it, stored in UTC
@@ -67,6 +68,10 @@ class Settings:
     def warm_up_engine(self) -> bool:
         """Whether the app warms the engine at start (default: yes, except on test databases)."""
         return (not self.fast_hash) if self.warm_up is None else self.warm_up
+
+    def build_public_page_at_start(self) -> bool:
+        """Whether the app builds the public treatment page at start (default: yes, except on test databases)."""
+        return (not self.fast_hash) if self.public_page_at_start is None else self.public_page_at_start
 
     def lockout_policy(self) -> LockoutPolicy:
         return LockoutPolicy(self.max_login_failures, self.login_window_s, self.lockout_base_s, self.lockout_max_s)
