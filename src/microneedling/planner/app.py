@@ -20,7 +20,9 @@ from microneedling.planner import public
 from microneedling.planner.bounds import PathIdBounds
 from microneedling.planner.db import make_engine, migrate, session_factory
 from microneedling.planner.deps import AuthRequired, Forbidden
+from microneedling.planner.form_errors import api_messages
 from microneedling.planner.labels import install as install_labels
+from microneedling.planner.messages import rule_message
 from microneedling.planner.routers import ROUTERS
 from microneedling.planner.routers.photos import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATHS
 from microneedling.planner.scheduling import clinic_zone, local_label, to_local
@@ -108,7 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(InputError)
     def _input(request: Request, exc: InputError):
         return _error(request, 422, exc.one_line(),
-                      [{"loc": ["body", *exc.field.split(".")], "msg": exc.allowed, "input": _safe(exc.value)}])
+                      [{"loc": ["body", *exc.field.split(".")], "msg": exc.allowed, "input": _safe(exc.value),
+                        "message": rule_message(exc)}])
 
     @app.exception_handler(ValidationError)
     def _validation(request: Request, exc: ValidationError):
@@ -117,7 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     def _request_validation(request: Request, exc: RequestValidationError):
-        detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"], "message": m}
+                  for e, m in zip(exc.errors(), api_messages(request, exc.errors()), strict=True)]
         return _error(request, 422, "; ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in detail),
                       detail)
 

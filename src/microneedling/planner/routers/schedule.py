@@ -38,7 +38,7 @@ def schedule_submit(request: Request, patient_id: int, form: dict = Depends(form
             "starts_at": form.get("starts_at"), "duration_min": blank(form.get("duration_min")) or 45,
             "plan_id": blank(form.get("plan_id")), "note": form.get("note", ""),
             "repeat": blank(form.get("repeat")) or 1, "interval_weeks": blank(form.get("interval_weeks")) or 4}))
-    return patient_post(request, ctx, form, patient_id, act)
+    return patient_post(request, ctx, form, patient_id, act, "schedule", AppointmentIn)
 
 
 def _labels(ctx: Ctx) -> dict[int, str]:
@@ -142,7 +142,7 @@ def status_submit(request: Request, appointment_id: int, form: dict = Depends(fo
     def act(_row: PatientRow) -> None:
         scheduling.set_status(ctx.db, ctx.user, appt, row, StatusIn.model_validate({"status": form.get("status")}),
                               request.app.state.clinic_zone)
-    return patient_post(request, ctx, form, row.id, act)
+    return patient_post(request, ctx, form, row.id, act, f"status-{appt.id}", StatusIn)
 
 
 @pages.post("/appointments/{appointment_id}/reschedule")
@@ -155,7 +155,7 @@ def reschedule_submit(request: Request, appointment_id: int, form: dict = Depend
         scheduling.reschedule(ctx.db, ctx.user, appt, row, RescheduleIn.model_validate({
             "starts_at": form.get("starts_at"), "duration_min": blank(form.get("duration_min"))}),
             request.app.state.clinic_zone)
-    return patient_post(request, ctx, form, row.id, act)
+    return patient_post(request, ctx, form, row.id, act, f"reschedule-{appt.id}", RescheduleIn)
 
 
 @api.post("/appointments/{appointment_id}/status", response_model=AppointmentOut)
