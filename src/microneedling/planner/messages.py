@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, PydanticUserError, ValidationError
 
 from microneedling.errors import InputError
 
@@ -92,7 +92,11 @@ def _number(v: Any) -> str:
 
 @cache
 def _schema(model: type[BaseModel]) -> dict:
-    return model.model_json_schema()
+    """``model``'s JSON schema; empty for a model that has none (then the errors' own bounds are used)."""
+    try:
+        return model.model_json_schema()
+    except PydanticUserError:  # e.g. a field type without a JSON schema
+        return {}
 
 
 def _resolve(node: dict, defs: dict) -> dict:
