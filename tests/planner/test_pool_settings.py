@@ -4,7 +4,10 @@ its own pool."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from planner_support import Client, fresh_pg_database, seed_users
 from sqlalchemy.pool import QueuePool
 
 from microneedling.errors import InputError
@@ -70,3 +73,29 @@ def test_the_app_creates_its_engine_with_the_settings(monkeypatch, tmp_path):
     app = planner_app.create_app(Settings(database_url=url, fast_hash=True, warm_up=False))
     assert seen == [(url, 4, 9)]
     assert (app.state.settings.db_pool_size, app.state.settings.db_max_overflow) == (4, 9)
+
+
+def test_on_postgresql_the_app_pool_holds_the_set_sizes(postgres_url):
+    """A real PostgreSQL server: the app's engine keeps at most pool + overflow connections while 8 clients
+    read at once, and every read is answered."""
+    app = planner_app.create_app(Settings(database_url=fresh_pg_database(postgres_url, "pool"), fast_hash=True,
+                                          warm_up=False, db_pool_size=2, db_max_overflow=1))
+    pool = app.state.engine.pool
+    assert (pool.size(), pool._max_overflow) == (2, 1)
+    seed_users(app)
+    clients = [Client(app, "dra") for _ in range(8)]
+    answers: list[int] = []
+    peak = [0]
+
+    def read(c: Client) -> None:
+        for _ in range(5):
+            answers.append(c.get("/api/patients").status_code)
+            peak[0] = max(peak[0], pool.checkedout())
+
+    threads = [threading.Thread(target=read, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert answers == [200] * 40
+    assert 1 <= peak[0] <= 3 and pool.checkedin() <= 3
