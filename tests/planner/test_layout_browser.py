@@ -1,6 +1,6 @@
 """Layouts in real headless Chromium: every provider page fits a 390 px wide phone screen (no page wider than
-the viewport, and the tables that turn into stacked cards on a phone do not scroll inside themselves), a 768 px
-tablet and a 1280 px desktop; the API documentation (Swagger UI served by the app itself) renders under
+the viewport, and the tables that turn into stacked cards on a phone do not scroll inside themselves) and a
+768 px tablet; the API documentation (Swagger UI served by the app itself) renders under
 the page Content-Security-Policy with no network beyond the app. Set MN_SCREENSHOTS to a folder to keep a
 full-page screenshot of each page at each width."""
 
@@ -25,7 +25,7 @@ from planner_support import (
 from microneedling.planner.app import create_app
 from microneedling.planner.settings import Settings
 
-WIDTHS = (390, 768, 1280)
+WIDTHS = (390, 768)
 
 
 @pytest.fixture(scope="module")
