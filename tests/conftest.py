@@ -41,7 +41,7 @@ def pytest_unconfigure(config):
 
 
 LONGEST_FILES = (
-    "test_calibration.py", "test_healing.py", "test_demo.py", "test_docs.py", "planner/test_public_browser.py",
+    "test_calibration.py", "test_healing.py", "planner/test_public_browser.py", "test_demo.py", "test_docs.py",
     "test_cli_startup.py", "test_trial.py", "test_sweep_cluster.py", "test_sweep.py", "test_course.py",
     "test_validation_fast.py", "test_course_pipeline.py", "test_cohort_ode.py", "test_healing_intervals.py",
     "test_validate_cli.py", "planner/test_browser.py", "test_trial_records.py", "test_sensitivity.py",
