@@ -44,7 +44,7 @@ LONGEST_FILES = (
     "test_calibration.py", "test_healing.py", "planner/test_public_browser.py", "test_demo.py", "test_docs.py",
     "test_cli_startup.py", "test_trial.py", "test_sweep_cluster.py", "test_sweep.py", "test_course.py",
     "test_validation_fast.py", "test_course_pipeline.py", "test_cohort_ode.py", "test_healing_intervals.py",
-    "test_validate_cli.py", "planner/test_browser.py", "test_trial_records.py", "test_sensitivity.py",
+    "planner/test_browser.py", "test_trial_records.py", "test_sensitivity.py",
 )
 """Test files (relative to ``tests/``) that take longest in a full run, longest first (from ``--durations``).
 They are collected first: ``make test`` runs ``--dist loadfile --no-loadscope-reorder``, so the xdist workers
