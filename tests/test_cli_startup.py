@@ -3,7 +3,8 @@ every other command runs configured (float64, one XLA host device per core); the
 where the environment says, is shared safely by concurrent processes, and a warm run loads every kernel from it.
 
 Start-up checks run in a fresh interpreter (this one has JAX loaded by the test set-up). The cache tests name a
-temporary cache folder: test runs never use the user's cache (``tests/conftest.py`` turns it off).
+temporary cache folder: test runs never use the user's cache (``tests/conftest.py`` gives each run a fresh
+folder of its own).
 """
 
 from __future__ import annotations

@@ -86,8 +86,13 @@ def test_fourth_order_under_grid_refinement(params, reference):
     assert all(q > 3.5 for q in orders), (errs, orders)
 
 
+# three patients: an odd cohort (padded to a multiple of the device count) whose solver the batch, chunking and
+# sharding checks share (one compile per cohort size and device count)
+AGES3 = np.array([20.0, 45.0, 80.0])
+
+
 def test_batch_equals_single_patients_and_age_lowers_collagen(params):
-    ages = np.array([20.0, 45.0, 80.0])
+    ages = AGES3
     af = age_factor(ages)
     # Varani 2006: 1 for the young group (midpoint 23.5 y and younger), 56/82 from 80 y on, linear between
     np.testing.assert_allclose(np.asarray(af), [1.0 - (1.0 - 0.6829) * (45.0 - 23.5) / (80.0 - 23.5) if a == 45.0
@@ -103,22 +108,23 @@ def test_batch_equals_single_patients_and_age_lowers_collagen(params):
 def test_chunked_threads_equal_one_batch(params):
     from microneedling.healing.cohort import simulate_cohort_chunked
 
-    af = np.asarray(age_factor(np.array([20.0, 35.0, 50.0, 65.0, 80.0])))
+    af = np.asarray(age_factor(AGES3))
     whole = np.asarray(simulate_cohort(params, jnp.asarray(af), SESSIONS, DOSES, T_EVAL))
+    # chunks of 2 and 1 patients on two threads
     chunked = simulate_cohort_chunked(params, af, SESSIONS, DOSES, T_EVAL, chunk=2, workers=2, select=OUT)
     np.testing.assert_allclose(chunked, whole[..., OUT], rtol=1e-12, atol=1e-12)
 
 
 def test_patients_sharded_over_devices_equal_one_device(params):
-    """Patients are independent: 7 patients (odd, so the cohort is padded to a multiple of the device count)
+    """Patients are independent: 3 patients (odd, so the cohort is padded to a multiple of the device count)
     split over every host device give the one-device result to round-off, and the padding is dropped."""
     import jax
 
     if jax.device_count() < 2:
         pytest.skip("one host device: nothing to shard over")
-    af = age_factor(np.linspace(18.0, 80.0, 7))
+    af = age_factor(AGES3)
     one = np.asarray(simulate_cohort(params, af, SESSIONS, DOSES, T_EVAL, devices=1))
     sharded = simulate_cohort(params, af, SESSIONS, DOSES, T_EVAL)
-    assert sharded.shape == (len(T_EVAL), 7, H.N_SPECIES)
+    assert sharded.shape == (len(T_EVAL), 3, H.N_SPECIES)
     assert sharded.devices() == {jax.devices()[0]}
     np.testing.assert_allclose(np.asarray(sharded), one, rtol=0, atol=1e-14)

@@ -61,8 +61,8 @@ def test_light_phototypes_get_an_upper_bound_and_say_so():
 
 
 def test_co2_columns_reach_the_dermis_without_bleeding_and_tca_stops_at_the_plexus():
-    """CO2 ablation 1.0-1.2 mm (BelisCO2Depth) with haemostasis (Omi2014); a medium peel reaches the papillary
-    dermis (TCAPeelsChapter)."""
+    """CO2 columns 0.415 mm deep in facial skin (Bailey2011) with haemostasis (Omi2014); a medium peel reaches the
+    papillary dermis (TCAPeelsChapter)."""
     co2 = fractional_co2_injury("cheek")
     assert co2.reaches_dermis and not co2.bleeding and co2.epidermal_area_fraction == pytest.approx(0.10)
     peel = tca_peel_injury("cheek")

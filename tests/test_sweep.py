@@ -18,11 +18,15 @@ from microneedling.trials.sweep import grid_points, parse_grid, run_sweep, varia
 from tests.test_trial_spec import EXAMPLE_SPEC
 
 
-def _small_spec():
+def _small_spec_dict() -> dict:
     d = copy.deepcopy(EXAMPLE_SPEC)
     d["arms"][0]["population"]["n"] = 40
     d["draws"] = 20
-    return spec_from_dict(d)
+    return d
+
+
+def _small_spec():
+    return spec_from_dict(_small_spec_dict())
 
 
 def test_parse_grid_lists_and_ranges():
@@ -77,10 +81,8 @@ def test_dask_local_cluster_gives_the_same_rows(local_rows):
 
 def test_cli_sweep_writes_parquet_csv_heatmap(run_cli, tmp_path):
     spec = tmp_path / "spec.yaml"
-    d = copy.deepcopy(EXAMPLE_SPEC)
-    d["arms"][0]["population"]["n"] = 30
-    d["draws"] = 20
-    spec.write_text(yaml.safe_dump(d))
+    # the spec of the runs above (same cohort size), so the kernels they compiled are reused
+    spec.write_text(yaml.safe_dump(_small_spec_dict()))
     out = tmp_path / "sweep"
     r = run_cli("sweep", str(spec), "--grid", "needle_length_mm=0.5,1.5", "--grid", "sessions=1..2",
                 "--out", str(out), "--json")

@@ -84,7 +84,8 @@ def test_record_only_arms_simulate(records):
     """Every record_only arm runs through the virtual trial. To keep this fast (JAX compiles the course model once
     per number of sessions and number of timepoints) all arms are scored at one common week, the latest
     outcome week of these arms, which every outcome week precedes. Still about a minute cold: one compilation
-    per distinct number of sessions (the persistent compilation cache is off under pytest)."""
+    per distinct number of sessions (unless another test file of the run compiled it first: a test run shares one
+    fresh persistent compilation cache, see tests/conftest.py)."""
     post = posterior()
     arms = [r for r in records if r.role == "record_only" and r.arm is not None]
     assert arms

@@ -4,7 +4,9 @@ the PostgreSQL binaries."""
 from __future__ import annotations
 
 import glob
+import html as html_lib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -78,6 +80,21 @@ class Client:
     def form(self, url, data: dict, csrf: bool = True):
         data = {**data, "csrf_token": self.csrf} if csrf else data
         return self.http.post(url, data=data, follow_redirects=False)
+
+
+def message_beside(html: str, name: str) -> str | None:
+    """The error message a page shows beside its field ``name`` (an input, select, textarea or canvas with that
+    name or id): the text of the element its ``aria-describedby`` names, if the field is ``aria-invalid``;
+    None when the field carries no error. Asserts that the field is on the page once."""
+    fields = re.findall(rf'<(?:input|select|textarea|canvas)\b[^>]*\b(?:name|id)="{re.escape(name)}"[^>]*>', html)
+    assert len(fields) == 1, (name, fields)
+    if 'aria-invalid="true"' not in fields[0]:
+        return None
+    target = re.search(r'aria-describedby="([^"]+)"', fields[0])
+    assert target, fields[0]
+    found = re.search(rf'<(\w+)[^>]*\bid="{re.escape(target[1])}"[^>]*>(.*?)</\1>', html, re.S)
+    assert found, f"no element {target[1]}"
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", found[2])).strip()
 
 
 # ---- PostgreSQL ---------------------------------------------------------------------------------------

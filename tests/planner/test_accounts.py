@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from planner_support import PASSWORD, Client, seed_users
+from planner_support import PASSWORD, Client, message_beside, seed_users
 
 from microneedling.planner import models
 from microneedling.planner.app import create_app
@@ -45,6 +45,10 @@ def test_password_change_page(app):
     assert "Change password" in dra.get("/account").text
     r = dra.form("/account/password", {"current_password": "wrong one", "new_password": "new secret 123"})
     assert r.status_code == 422 and "current password" in r.text
+    assert message_beside(r.text, "current_password") == "Current password is not your current password"
+    r = dra.form("/account/password", {"current_password": PASSWORD, "new_password": "short"})
+    assert r.status_code == 422 and message_beside(r.text, "new_password") == "New password must be at least 10 characters"
+    assert message_beside(r.text, "current_password") is None
     r = dra.form("/account/password", {"current_password": PASSWORD, "new_password": "new secret 123"})
     assert r.status_code == 303 and r.headers["location"] == "/account?changed=1"
 

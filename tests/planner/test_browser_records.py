@@ -101,8 +101,14 @@ def test_sign_download_and_record_with_lot(server, api, browser, width, tmp_path
     page.click("button.note-template:has-text('Routine session')")
     assert "Skin cleansed" in page.input_value("#record-note")
     page.click("#record-form button[type=submit]")
-    error = page.wait_for_selector(".errors")
-    assert f"cheek: {cap + 0.5:g} mm is deeper than the zone cap" in error.inner_text()
+    error = page.wait_for_selector(".errors")  # the summary at the top, announced by screen readers
+    assert f"Cheek: {cap + 0.5:g} mm is deeper than the zone cap" in error.inner_text()
+    reason = page.locator("input[name=cheek_over_depth_reason]")  # and the message beside its field
+    assert reason.get_attribute("aria-invalid") == "true"
+    beside = page.locator("#" + reason.get_attribute("aria-describedby"))
+    assert beside.inner_text().startswith(f"Cheek: {cap + 0.5:g} mm is deeper than the zone cap")
+    field_box, note_box = reason.bounding_box(), beside.bounding_box()
+    assert 0 <= note_box["y"] - (field_box["y"] + field_box["height"]) < 40  # right under the field
     assert page.input_value("input[name=cartridge_lot]") == f"LOT-B{width}"  # the form keeps what was typed
     assert fits(page)
     shot(page, f"record-refused-{width}.png")

@@ -11,7 +11,7 @@ import zlib
 
 import pytest
 from PIL import Image
-from planner_support import PATIENT, record_body, sign_consent, signature_png
+from planner_support import PATIENT, message_beside, record_body, sign_consent, signature_png
 
 from microneedling.clinic.candidacy import default_rules
 from microneedling.planner import consent, models
@@ -141,3 +141,8 @@ def test_signing_page_has_the_pad_and_its_script_and_signs_by_form(planner, pid)
     r = dra.form(f"/patients/{pid}/consent", {"template_version": str(version), "typed_name": "Form Signer",
                                                "signature_png_base64": ""})
     assert r.status_code == 422 and "signature" in r.text
+    assert message_beside(r.text, "signature-pad").startswith("Signature")  # beside the pad, in plain words
+    assert message_beside(r.text, "typed_name") is None and 'value="Form Signer"' in r.text
+    r = dra.form(f"/patients/{pid}/consent", {"template_version": str(version), "typed_name": "",
+                                               "signature_png_base64": signature_png()})
+    assert r.status_code == 422 and message_beside(r.text, "typed_name") == "Full name is required"

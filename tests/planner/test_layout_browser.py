@@ -1,5 +1,6 @@
-"""Layouts in real headless Chromium: every page fits a 390 px wide phone screen (no page wider than the
-viewport) and a 768 px tablet; the API documentation (Swagger UI served by the app itself) renders under
+"""Layouts in real headless Chromium: every provider page fits a 390 px wide phone screen (no page wider than
+the viewport, and the tables that turn into stacked cards on a phone do not scroll inside themselves) and a
+768 px tablet; the API documentation (Swagger UI served by the app itself) renders under
 the page Content-Security-Policy with no network beyond the app. Set MN_SCREENSHOTS to a folder to keep a
 full-page screenshot of each page at each width."""
 
@@ -37,7 +38,7 @@ def site(tmp_path_factory):
     plan = dra.post(f"/api/patients/{pid}/plans", json={"name": "Pen course, cheek and periorbital",
                                                         "baseline_gb_score": 14})
     assert plan.status_code == 201, plan.text
-    dra.post(f"/api/patients/{pid}/appointments", json={"starts_at": "2027-03-01T09:30:00", "repeat": 3})
+    appts = dra.post(f"/api/patients/{pid}/appointments", json={"starts_at": "2027-03-01T09:30:00", "repeat": 3})
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -46,7 +47,8 @@ def site(tmp_path_factory):
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started
-    yield {"base": f"http://127.0.0.1:{port}", "pid": pid, "plan": plan.json()["id"], "ids": ids}
+    yield {"base": f"http://127.0.0.1:{port}", "pid": pid, "plan": plan.json()["id"], "ids": ids,
+           "appt": appts.json()[0]["id"]}
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -58,10 +60,20 @@ def browser_page(site):
 
 
 def _pages(site) -> list[str]:
-    pid, plan = site["pid"], site["plan"]
+    pid, plan, appt = site["pid"], site["plan"], site["appt"]
     return ["/patients", f"/patients/{pid}", "/patients/new", f"/plans/{plan}", f"/patients/{pid}/plans/new",
             f"/plans/{plan}/print", f"/patients/{pid}/compare", "/calendar?month=2027-03", "/admin/users",
-            "/admin/audit", "/plans/987654", "/account"]
+            "/admin/audit", "/plans/987654", "/account", f"/appointments/{appt}/record",
+            f"/appointments/{appt}/aftercare", f"/patients/{pid}/consent", "/consent-templates", "/recall?lot=LOT-1",
+            "/intake-requests", f"/patients/{pid}/photos/compare"]
+
+
+def _scrolling_tables(page) -> list[int]:
+    """Widths (px) of the tables shown as stacked cards (rows displayed as blocks: the planner stylesheet's
+    ``table.stack`` on a phone) that still scroll inside themselves."""
+    return page.evaluate("[...document.querySelectorAll('table.stack')]"
+                         ".filter(t => t.rows.length && getComputedStyle(t.rows[t.rows.length - 1]).display === 'block')"
+                         ".filter(t => t.scrollWidth > t.clientWidth + 1).map(t => t.scrollWidth)")
 
 
 def _overflow(page) -> tuple[int, int]:
@@ -96,6 +108,8 @@ def test_no_page_is_wider_than_a_phone_or_tablet_screen(site, browser_page):
             scroll, inner = _overflow(page)
             if scroll > inner:
                 wide.append((url, width, scroll))
+            if width == WIDTHS[0] and _scrolling_tables(page):
+                wide.append((url + " (stacked table)", width, _scrolling_tables(page)))
             _shot(page, url, width)
     assert not wide, f"pages wider than the screen (url, screen px, page px): {wide}"
 

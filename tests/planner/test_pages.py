@@ -1,11 +1,11 @@
-"""Server-rendered pages: patient form (422 with field messages, nothing stored), candidacy shown with
+"""Server-rendered pages: patient form (422 with each message beside its field, nothing stored), candidacy shown with
 reasons and sources, plan, printable plan, comparison, calendar and iCalendar export (RFC 5545 framing:
 CRLF, lines of at most 75 octets, one VEVENT per appointment)."""
 
 import re
 
 import pytest
-from planner_support import FORM_PATIENT, sign_consent
+from planner_support import FORM_PATIENT, message_beside, sign_consent
 
 from microneedling.planner import ics, models
 from microneedling.planner.services import count
@@ -26,20 +26,33 @@ def patient_id(planner):
     return int(r.headers["location"].rsplit("/", 1)[-1])
 
 
-@pytest.mark.parametrize("change,message", [
-    ({"age_years": "7"}, "Age (years): must be at least"),
-    ({"age_years": ""}, "Age (years): enter a number"),
-    ({"scar0_count": "0"}, "Scar count: must be at least 1"),
-    ({"scar0_count": "2.5"}, "Scar count: enter a whole number"),
-    ({"scar0_depth_mm": "9"}, "Scar depth (mm): must be at most"),
-    ({"scar0_zone": ""}, "Scars: required"),
-    ({"fitzpatrick": "VII"}, "Fitzpatrick skin type: choose one of"),
-    ({"isotretinoin_months_ago": "-3"}, "Isotretinoin stopped (months ago): must be at least 0"),
+@pytest.mark.parametrize("change,field,message", [
+    ({"age_years": "7"}, "age_years", "Age must be a number from 12 to 100 years"),
+    ({"age_years": ""}, "age_years", "Age is required"),
+    ({"label": "P/1"}, "label", "Patient code may contain only letters, digits, spaces, dots and dashes"),
+    ({"scar0_count": "0"}, "scar0_count", "Scar count must be a whole number from 1 to 500"),
+    ({"scar0_count": "2.5"}, "scar0_count", "Scar count must be a whole number from 1 to 500"),
+    ({"scar0_depth_mm": "9"}, "scar0_depth_mm", "Scar depth must be a number above 0 and up to 3 mm"),
+    ({"scar0_zone": ""}, "scar0_zone", "Scars: fill in at least one row"),
+    ({"fitzpatrick": "VII"}, "fitzpatrick", "Fitzpatrick skin type must be one of I, II, III, IV, V or VI"),
+    ({"isotretinoin_months_ago": "-3"}, "isotretinoin_months_ago",
+     "Time since isotretinoin was stopped must be a number from 0 to 600 months"),
+    # the third row's width, after a second row in another zone: the message goes to that row's field
+    ({"scar1_zone": "forehead", "scar1_type": "boxcar", "scar1_count": "2", "scar1_depth_mm": "0.3",
+      "scar1_width_mm": "2", "scar2_zone": "cheek", "scar2_type": "icepick", "scar2_count": "1",
+      "scar2_depth_mm": "0.5", "scar2_width_mm": "x"}, "scar2_width_mm",
+     "Scar width must be a number above 0 and up to 20 mm"),
 ])
-def test_bad_patient_form_is_422_with_messages_and_stores_nothing(planner, change, message):
+def test_bad_patient_form_is_422_with_the_message_beside_the_field_and_stores_nothing(planner, change, field,
+                                                                                      message):
     before = (n(planner, models.PatientRow), n(planner, models.AuditRow))
     r = planner["clients"]["dra"].form("/patients", {**FORM_PATIENT, **change})
-    assert r.status_code == 422 and message in r.text and 'role="alert"' in r.text
+    assert r.status_code == 422 and 'role="alert"' in r.text
+    assert message_beside(r.text, field) == message
+    assert r.text.count('aria-invalid="true"') == 1  # only the bad field is marked
+    summary = r.text[r.text.index('id="error-summary"'):r.text.index("</div>", r.text.index('id="error-summary"'))]
+    assert "1 problem to correct" in summary and message.replace("&", "&amp;") in summary
+    assert "Input should" not in r.text and "zones.0" not in r.text
     assert (n(planner, models.PatientRow), n(planner, models.AuditRow)) == before
 
 
@@ -53,6 +66,8 @@ def test_override_by_form_is_recorded(planner, patient_id):
     dra = planner["clients"]["dra"]
     r = dra.form(f"/patients/{patient_id}/overrides", {"rule_id": "herpes_labialis", "reason": "too short"[:5]})
     assert r.status_code == 422
+    row = r.text[r.text.index('name="rule_id" value="herpes_labialis"'):]
+    assert message_beside(row[:row.index("</form>")], "reason") == "Reason must be at least 10 characters"
     r = dra.form(f"/patients/{patient_id}/overrides",
                  {"rule_id": "herpes_labialis", "reason": "valaciclovir prophylaxis prescribed"})
     assert r.status_code == 303
@@ -80,13 +95,24 @@ def test_plan_print_compare_and_schedule_by_form(planner, patient_id):
     assert 'href="/static/print.css"' in printable and "@media print" in dra.get("/static/print.css").text
     assert "Pen course" in dra.get(f"/patients/{patient_id}/compare").text
     r = dra.form(f"/patients/{patient_id}/plans", {"name": "x", "available_lengths_mm": "5"})
-    assert r.status_code == 422 and "Needle lengths (mm): must be at most" in r.text
+    assert r.status_code == 422
+    assert message_beside(r.text, "available_lengths_mm") == "Needle lengths must be a number above 0 and up to 3 mm"
+    r = dra.form(f"/patients/{patient_id}/plans", {"name": "x", "cap_cheek": "4", "sessions": "40"})
+    assert r.status_code == 422 and message_beside(r.text, "cap_cheek") == (
+        "Needle-length cap must be a number above 0 and up to 3 mm")
+    assert message_beside(r.text, "sessions") == "Number of sessions must be a whole number from 1 to 24"
+    assert message_beside(r.text, "name") is None
     r = dra.form(f"/patients/{patient_id}/appointments", {"starts_at": "2027-03-01T09:30", "repeat": "3",
                                                           "interval_weeks": "4", "plan_id": str(plan_id)})
     assert r.status_code == 303
     assert dra.get("/calendar?month=2027-03").text.count("09:30") >= 1
-    r = dra.form(f"/patients/{patient_id}/appointments", {"starts_at": "not a date"})
-    assert r.status_code == 422 and "Date and time: enter a valid date and time" in r.text
+    r = dra.form(f"/patients/{patient_id}/appointments", {"starts_at": "not a date", "duration_min": "600",
+                                                          "note": "keep me"})
+    assert r.status_code == 422
+    form = r.text[r.text.index('id="schedule-form"'):]
+    assert message_beside(form, "starts_at") == "Date and time must be a date and time (year-month-day hours:minutes)"
+    assert message_beside(form, "duration_min") == "Duration must be a whole number from 5 to 480 minutes"
+    assert 'value="keep me"' in form  # the posted values stay in the form
 
 
 def test_icalendar_export(planner, patient_id):
@@ -124,8 +150,13 @@ def test_follow_up_and_record_by_form(planner, patient_id):
     assert r.status_code == 303
     page = dra.get(f"/patients/{patient_id}").text
     assert "w7-12.jpg" in page and "endpoint pinpoint bleeding" in page and "lot LOT-F1" in page
-    r = dra.form(f"/patients/{patient_id}/followups", {"week": "12", "gb_score": "99"})
-    assert r.status_code == 422 and "Goodman &amp; Baron score: must be at most 84" in r.text
+    r = dra.form(f"/patients/{patient_id}/followups", {"week": "12", "gb_score": "99", "photo_file": "../x.jpg"})
+    assert r.status_code == 422
+    form = r.text[r.text.index('id="followup-form"'):]
+    assert message_beside(form, "gb_score") == "Goodman & Baron score must be a number from 0 to 84"
+    assert message_beside(form, "photo_file") == (
+        "Photo file name may contain only letters, digits, spaces, dots and dashes, not starting with a dot or space")
+    assert message_beside(form, "week") is None and 'value="12"' in form
 
 
 def test_admin_pages(planner):
@@ -135,8 +166,10 @@ def test_admin_pages(planner):
                                     "provider_id": str(planner["ids"]["drb"])})
     assert r.status_code == 303 and "asb" in admin.get("/admin/users").text
     r = admin.form("/admin/users", {"username": "bad", "password": "short", "role": "provider"})
-    assert r.status_code == 422 and "Password: enter at least 10 characters" in r.text
-    assert re.search(r"<td>asb</td>", admin.get("/admin/users").text)
+    assert r.status_code == 422 and message_beside(r.text, "password") == "Password must be at least 10 characters"
+    r = admin.form("/admin/users", {"username": "asb", "password": "a long password", "role": "provider"})
+    assert r.status_code == 422 and message_beside(r.text, "username") == "User name is already taken"
+    assert re.search(r"<td[^>]*>asb</td>", admin.get("/admin/users").text)
 
 
 def test_outcome_figure_is_a_png_once_scores_are_observed(planner, patient_id):

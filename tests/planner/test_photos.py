@@ -7,7 +7,7 @@ import re
 
 import pytest
 from PIL import Image
-from planner_support import PATIENT, Client, seed_users
+from planner_support import PATIENT, Client, message_beside, seed_users
 
 from microneedling.planner.app import create_app
 from microneedling.planner.services import audit_rows
@@ -154,6 +154,13 @@ def test_page_upload_form(photos):
     bad = dra.http.post(f"/patients/{pid}/photos", files={"file": ("f.png", b"not an image", "image/png")},
                         data={"csrf_token": dra.csrf, "view": "front", "taken_on": "2026-11-05"})
     assert bad.status_code == 422 and "JPEG or PNG" in bad.text
+    form = bad.text[bad.text.index('id="photo-form"'):]
+    assert "JPEG or PNG" in message_beside(form, "file") and 'value="2026-11-05"' in form
+    missing = dra.http.post(f"/patients/{pid}/photos", data={"csrf_token": dra.csrf, "view": "front",
+                                                             "taken_on": "2026-11-05"})
+    assert missing.status_code == 422
+    assert message_beside(missing.text[missing.text.index('id="photo-form"'):], "file") == (
+        "Photo is required: choose a JPEG or PNG file")
     no_csrf = dra.http.post(f"/patients/{pid}/photos", files={"file": ("f.png", png_bytes(), "image/png")},
                             data={"view": "front", "taken_on": "2026-11-05"})
     assert no_csrf.status_code == 403

@@ -4,7 +4,7 @@ length, plan length and cap), an expired lot and a future session are refused, l
 treated with a lot (own patients; admin all), and each session has a printable aftercare sheet."""
 
 import pytest
-from planner_support import PATIENT, record_body, sign_consent
+from planner_support import PATIENT, message_beside, record_body, sign_consent
 
 from microneedling.clinic.aftercare import default_aftercare
 from microneedling.clinic.zone_plan import zone_caps
@@ -126,9 +126,20 @@ def test_record_form_page_offers_note_templates_and_refuses_over_depth_with_its_
     form = {"device": "pen", "cheek_needle_length_mm": "1.5", "cheek_passes": "3", "periorbital_needle_length_mm": "",
             "cartridge_lot": "F-9", "cartridge_expiry": "2030-01-01", "endpoint": "pinpoint bleeding"}
     planned = world["planned"]["cheek"]
+    bad = dra.form(f"/appointments/{aid}/record", {**form, "cheek_passes": "0", "anaesthetic_product": "EMLA",
+                                                   "anaesthetic_concentration_pct": "5", "anaesthetic_minutes": "x"})
+    assert bad.status_code == 422
+    assert message_beside(bad.text, "cheek_passes") == "Passes must be a whole number from 1 to 20"
+    assert message_beside(bad.text, "anaesthetic_minutes") == (
+        "Anaesthetic time on the skin must be a whole number from 0 to 180 minutes")
+    assert message_beside(bad.text, "cartridge_lot") is None
+    none = dra.form(f"/appointments/{aid}/record", {**form, "cheek_needle_length_mm": ""})
+    assert none.status_code == 422 and "Zones treated: fill in at least one row" in none.text
     r = dra.form(f"/appointments/{aid}/record", form)
     if planned < 1.5:
-        assert r.status_code == 422 and "cheek: 1.5 mm is deeper than the plan" in r.text
+        assert r.status_code == 422
+        assert message_beside(r.text, "cheek_over_depth_reason").startswith("Cheek: 1.5 mm is deeper than the plan")
+        assert 'value="1.5"' in r.text  # the posted form is kept
         r = dra.form(f"/appointments/{aid}/record", {**form, "cheek_over_depth_reason": "thick skin"})
     assert r.status_code == 303
     assert "lot F-9" in dra.get(f"/patients/{world['pid']}").text

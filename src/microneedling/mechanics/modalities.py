@@ -1,9 +1,10 @@
 """Comparison modalities behind the same :class:`Injury` interface, and PIH risk by Fitzpatrick type.
 
 Fractional CO2 laser: columns (microscopic treatment zones) ablated to a fixed depth over a set surface
-coverage (Yuan2014 density 10%; depth 1.0-1.2 mm, BelisCO2Depth; zone width from AlexisDermpearls2012, see
-modalities.csv). Thermal coagulation gives haemostasis (Omi2014), so no bleeding. Medium-depth TCA peel:
-confluent injury of the whole epidermis and the papillary dermis (TCAPeelsChapter Table 7.1), no channels.
+coverage (Yuan2014 density 10%; column depth 415 um in facial skin at 15 mJ, Bailey2011; zone radius assumed as
+half the 120 um beam spot of Hantash2007invivo; see modalities.csv). Thermal coagulation gives haemostasis
+(Omi2014), so no bleeding. Medium-depth TCA peel: confluent injury of the whole epidermis and the papillary dermis
+(TCAPeelsChapter Table 7.1), no channels.
 
 PIH: the per-patient risk over a course is ``1 - exp(-beta * D)`` with ``D`` the summed epidermal area
 fraction damaged per session (hazard proportional to damaged epidermis). ``beta`` for Fitzpatrick IV-VI is

@@ -16,10 +16,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from microneedling import __version__
 from microneedling.config import configure
 from microneedling.errors import InputError
+from microneedling.planner import public
 from microneedling.planner.bounds import PathIdBounds
 from microneedling.planner.db import make_engine, migrate, session_factory
 from microneedling.planner.deps import AuthRequired, Forbidden
+from microneedling.planner.form_errors import api_messages
 from microneedling.planner.labels import install as install_labels
+from microneedling.planner.messages import rule_message
 from microneedling.planner.routers import ROUTERS
 from microneedling.planner.routers.photos import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATHS
 from microneedling.planner.scheduling import clinic_zone, local_label, to_local
@@ -53,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     (:func:`microneedling.configure`), as the command line does, since the app is an entry point."""
     configure()
     settings = settings or Settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
     migrate(engine)
     app = FastAPI(title="microneedling planner", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url=None)
@@ -77,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     if settings.warm_up_engine():
         app.state.warm_up = start_warm_up()
+    if settings.build_public_page_at_start():
+        app.state.public_page = public.start_build()
 
     password = settings.initial_admin_password()
     if password:
@@ -105,7 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(InputError)
     def _input(request: Request, exc: InputError):
         return _error(request, 422, exc.one_line(),
-                      [{"loc": ["body", *exc.field.split(".")], "msg": exc.allowed, "input": _safe(exc.value)}])
+                      [{"loc": ["body", *exc.field.split(".")], "msg": exc.allowed, "input": _safe(exc.value),
+                        "message": rule_message(exc)}])
 
     @app.exception_handler(ValidationError)
     def _validation(request: Request, exc: ValidationError):
@@ -114,7 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     def _request_validation(request: Request, exc: RequestValidationError):
-        detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"], "message": m}
+                  for e, m in zip(exc.errors(), api_messages(request, exc.errors()), strict=True)]
         return _error(request, 422, "; ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in detail),
                       detail)
 

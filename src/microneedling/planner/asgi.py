@@ -5,7 +5,10 @@ processes (each builds its own app):
         --factory --workers 4
 
 ``MICRONEEDLING_DATABASE_URL`` names the database (default: the Settings default, a SQLite file);
-``MICRONEEDLING_FAST_HASH=1`` lowers the password-hash cost (throw-away benchmark and test databases only)."""
+``MICRONEEDLING_FAST_HASH=1`` lowers the password-hash cost (throw-away benchmark and test databases only);
+``MICRONEEDLING_DB_POOL_SIZE`` and ``MICRONEEDLING_DB_MAX_OVERFLOW`` size each worker's PostgreSQL connection
+pool (:class:`microneedling.planner.settings.Settings`: 10 and 60 by default; keep workers x (pool + overflow)
+under the server's ``max_connections``)."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from microneedling.errors import InputError
+from microneedling.planner.settings import DEFAULT_MAX_OVERFLOW, DEFAULT_POOL_SIZE
 
 
 def normalise_url(url: str) -> str:
@@ -24,7 +25,10 @@ def normalise_url(url: str) -> str:
     raise InputError("database_url", url, "must start with sqlite:/// or postgresql://")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE, max_overflow: int = DEFAULT_MAX_OVERFLOW) -> Engine:
+    """The engine of ``url``. On PostgreSQL it keeps a pool of ``pool_size`` connections and opens up to
+    ``max_overflow`` more under load (pre-pinged, so a connection the server dropped is replaced); a SQLite file
+    keeps its own pool (connections are cheap; writers queue on the file lock)."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20,
@@ -40,7 +44,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=60, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -17,8 +17,11 @@ The typical course (sessions, spacing) is the planner's default course (Harris 2
 sentence is the aftercare data's sourced statement on expected effects, and the outcome band is the virtual
 trial engine's prediction (:func:`microneedling.trials.predict_patient`) for a new patient of the example
 trial's population: a prediction with its 95% band, not a promise. Nothing on the page depends on any
-patient's data. Everything is computed once per process on first use (about half a minute, most of it the
-healing and prediction engines compiling) and kept: figures as PNG bytes with a content hash for caching.
+patient's data. Everything is computed once per process and kept: figures as PNG bytes with a content hash for
+caching. The planner builds the page when it starts, in a background thread (:func:`start_build`; about half a
+minute, most of it the healing and prediction engines compiling), so that the first visitor does not wait for
+the engines; a request arriving before the build is done waits for the part it needs (each part is computed
+under one lock, once), and without the start-up build the first request computes the page.
 """
 
 from __future__ import annotations
@@ -26,7 +29,10 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import io
+import logging
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -57,6 +63,9 @@ MODALITY_NAMES = {"microneedling": "microneedling", "fractional_co2": "fractiona
                   "tca_peel": "medium-depth TCA peel"}
 EXAMPLE_TRIAL = "data/examples/trial.yaml"
 
+log = logging.getLogger(__name__)
+_builds: Counter[str] = Counter()  # engine runs per builder in this process (cache hits not counted)
+
 
 @dataclass(frozen=True)
 class PublicFigure:
@@ -82,6 +91,7 @@ def _sourced(build: Callable[[], tuple]) -> tuple[tuple, tuple[str, ...]]:
     cached engine runs it reused included)."""
 
     def run():
+        _builds[build.__qualname__.split(".<locals>")[0]] += 1
         reset_citations()
         _extra_refs.set([])
         out = build()
@@ -385,3 +395,40 @@ def page_content() -> dict:
     A part whose engine fails is ``{"available": False, "reason": ...}``."""
     return {"figures": [_or_reason(lambda n=n: figure(n)) for n in FIGURE_NAMES],
             "course": _or_reason(typical_course), "evidence": _or_reason(evidence)}
+
+
+def build_counts() -> dict[str, int]:
+    """How many times each part of the page has been computed in this process, by builder name (``_layers_figure``
+    ... ``_evidence``): engine runs, not cache hits. A part is computed again only after :func:`clear_cache` or
+    after its engine failed."""
+    return dict(_builds)
+
+
+def build_page() -> list[str]:
+    """Compute and keep every part of the page now, through the same cached, locked accessors a request uses;
+    returns the parts that could not be computed (each with its reason; they are retried on the next request)."""
+    content = page_content()
+    parts = [*zip(FIGURE_NAMES, content["figures"], strict=True), ("course", content["course"]),
+             ("evidence", content["evidence"])]
+    return [f"{name}: {part['reason']}" for name, part in parts
+            if isinstance(part, dict) and part.get("available") is False]
+
+
+def start_build() -> threading.Thread:
+    """Build the page in a daemon thread (:func:`build_page`), off the request path; returns it (``join`` to
+    wait). A failure is logged, never raised: the page is then computed on request."""
+
+    def run() -> None:
+        start = time.perf_counter()
+        try:
+            failed = build_page()
+        except Exception:  # noqa: BLE001 - building ahead is an optimisation: a failure must not stop the app
+            log.exception("public treatment page build failed")
+            return
+        if failed:
+            log.warning("public treatment page built without: %s", "; ".join(failed))
+        log.info("public treatment page built in %.1f s", time.perf_counter() - start)
+
+    thread = threading.Thread(target=run, name="public-page-build", daemon=True)
+    thread.start()
+    return thread

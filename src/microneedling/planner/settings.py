@@ -1,21 +1,46 @@
-"""Configuration of the planner app: the database, password hashing cost, login rate limit, the first
-admin account (from the settings or the ``MICRONEEDLING_ADMIN_PASSWORD`` environment variable), and the clinic
-(time zone, name and address)."""
+"""Configuration of the planner app: the database (and, on PostgreSQL, its connection pool: the
+``MICRONEEDLING_DB_POOL_SIZE`` and ``MICRONEEDLING_DB_MAX_OVERFLOW`` environment variables give the defaults),
+password hashing cost, login rate limit, the first admin account (from the settings or the
+``MICRONEEDLING_ADMIN_PASSWORD`` environment variable), and the clinic (time zone, name and address)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from microneedling.errors import InputError
 from microneedling.planner.lockout import LockoutPolicy
 
 ADMIN_PASSWORD_ENV = "MICRONEEDLING_ADMIN_PASSWORD"
+POOL_SIZE_ENV = "MICRONEEDLING_DB_POOL_SIZE"
+MAX_OVERFLOW_ENV = "MICRONEEDLING_DB_MAX_OVERFLOW"
+DEFAULT_POOL_SIZE = 10  # connections each worker process keeps open to PostgreSQL
+DEFAULT_MAX_OVERFLOW = 60  # further connections a worker may open under load (closed when returned)
+MAX_POOL_CONNECTIONS = 1000  # bound on either setting: PostgreSQL's max_connections is 100 by default
+
+
+def _env_count(name: str, default: int, lowest: int) -> int:
+    """The whole number in environment variable ``name`` (``lowest`` to :data:`MAX_POOL_CONNECTIONS`), else
+    ``default`` when it is unset or empty."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise InputError(name, text, f"a whole number from {lowest} to {MAX_POOL_CONNECTIONS}") from None
+    if not lowest <= value <= MAX_POOL_CONNECTIONS:
+        raise InputError(name, text, f"a whole number from {lowest} to {MAX_POOL_CONNECTIONS}")
+    return value
 
 
 @dataclass
 class Settings:
     database_url: str = "sqlite:///microneedling-planner.db"
+    # PostgreSQL connection pool of each worker process (SQLAlchemy QueuePool); a SQLite file ignores both
+    db_pool_size: int = field(default_factory=lambda: _env_count(POOL_SIZE_ENV, DEFAULT_POOL_SIZE, 1))
+    db_max_overflow: int = field(default_factory=lambda: _env_count(MAX_OVERFLOW_ENV, DEFAULT_MAX_OVERFLOW, 0))
     fast_hash: bool = False  # cheaper argon2 parameters: test databases only
     max_login_failures: int = 5  # failed logins per (user name, address) before the first lock
     login_window_s: float = 900.0  # failures further apart than this (s) start the count again
@@ -23,6 +48,7 @@ class Settings:
     lockout_max_s: float = 3600.0  # longest lock (s)
     idle_timeout_min: float = 30.0  # a session with no request for this long ends (minutes)
     warm_up: bool | None = None  # compile the engine in the background at start; None: on unless fast_hash
+    public_page_at_start: bool | None = None  # build /treatment in the background at start; None: on unless fast_hash
     admin_password: str | None = None  # creates user "admin" on an empty database
     max_body_bytes: int = 1_000_000  # larger request bodies are refused (413) before parsing
     clinic_timezone: str = "UTC"  # IANA name (zoneinfo): times are entered and shown in it, stored in UTC
@@ -42,6 +68,10 @@ class Settings:
     def warm_up_engine(self) -> bool:
         """Whether the app warms the engine at start (default: yes, except on test databases)."""
         return (not self.fast_hash) if self.warm_up is None else self.warm_up
+
+    def build_public_page_at_start(self) -> bool:
+        """Whether the app builds the public treatment page at start (default: yes, except on test databases)."""
+        return (not self.fast_hash) if self.public_page_at_start is None else self.public_page_at_start
 
     def lockout_policy(self) -> LockoutPolicy:
         return LockoutPolicy(self.max_login_failures, self.login_window_s, self.lockout_base_s, self.lockout_max_s)

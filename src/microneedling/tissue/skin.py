@@ -196,14 +196,15 @@ def skin_layers(zone: Zone | str, sex: Sex | str = Sex.F, age_years: float = 30.
         derm_mm, derm_sd_mm = (epi_mm + derm_mm) * scale - epi_mm, derm_sd_mm * scale
         sources.append("HFUS50MHz2019")
     sc_um = parameter_value("skin.stratum_corneum_um")
-    pap = parameter_value("skin.papillary_dermis_fraction")
+    pap_row = get_parameter("skin.papillary_dermis_fraction")
+    pap = pap_row.value
     sub_key = f"skin.subcutis.{zone.value}_mm"
     subcutis = parameter_value(sub_key) if sub_key in registry() else None
     return SkinLayers(
         zone=zone, sex=sex, age_years=q.age_years, stratum_corneum_um=sc_um, epidermis_um=1e3 * epi_mm,
         epidermis_sd_um=1e3 * epi_sd_mm, papillary_dermis_um=1e3 * pap * derm_mm,
         reticular_dermis_um=1e3 * (1.0 - pap) * derm_mm, dermis_sd_um=1e3 * derm_sd_mm, subcutis_mm=subcutis,
-        scale_factor=scale, sources=tuple(dict.fromkeys(sources + ["Egawa2007", "DermisPapillaryFifth"])),
+        scale_factor=scale, sources=tuple(dict.fromkeys(sources + ["Egawa2007", pap_row.source])),
     )
 
 

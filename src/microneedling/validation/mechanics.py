@@ -92,7 +92,7 @@ def depth_to_blood() -> Comparison:
         name="mechanics_depth_to_blood", title="Depth to the first blood vessels (lower bound, not fitted)",
         quantity="depth (um)", x_label="", x=["median over zones and sexes"], observed=[400.0], observed_err=[0.0],
         predicted=[median], metric="max(0, 400 - model) / 400", error=max(0.0, 400.0 - median) / 400.0,
-        tolerance=0.0, sources=["MicroNano2017OpenChannel", "Meng2022", "DermisPapillaryFifth"],
+        tolerance=0.0, sources=["MicroNano2017OpenChannel", "Meng2022", "Branchet1990"],
     )
 
 

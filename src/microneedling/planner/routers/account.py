@@ -11,8 +11,9 @@ from microneedling.errors import InputError
 from microneedling.planner import accounts
 from microneedling.planner.bounds import PathId
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
+from microneedling.planner.form_errors import form_errors
 from microneedling.planner.schemas import OkOut, PasswordChangeIn, UserOut
-from microneedling.planner.web import errors_of, render, see_other
+from microneedling.planner.web import render, see_other
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["users"])
@@ -33,7 +34,8 @@ def password_submit(request: Request, form: dict = Depends(form_data),
             request.app.state.hasher)
     except (ValidationError, InputError) as exc:
         ctx.db.rollback()
-        return render(request, "account.html", ctx, status=422, errors=errors_of(exc), changed=False)
+        return render(request, "account.html", ctx, status=422, changed=False,
+                      errors=form_errors(exc, "password", model=PasswordChangeIn))
     ctx.db.commit()
     return see_other("/account?changed=1")
 

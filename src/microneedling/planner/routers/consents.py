@@ -13,8 +13,9 @@ from microneedling.planner import consent
 from microneedling.planner import services as sv
 from microneedling.planner.consent import ConsentIn, ConsentTemplateIn
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
+from microneedling.planner.form_errors import FormErrors, form_errors
 from microneedling.planner.scheduling import local_label
-from microneedling.planner.web import errors_of, render, see_other
+from microneedling.planner.web import render, see_other
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["consents"])
@@ -54,7 +55,7 @@ def _consent_out(c) -> ConsentOut:
                       pdf=f"/api/consents/{c.id}/pdf")
 
 
-def _sign_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200, errors=None,
+def _sign_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200, errors: FormErrors | None = None,
                typed_name: str = "") -> HTMLResponse:
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
     tpl = consent.template(ctx.db)
@@ -83,7 +84,8 @@ def sign_submit(request: Request, patient_id: int, form: dict = Depends(form_dat
         c = consent.sign(ctx.db, ctx.user, row, data, _client(request))
     except (ValidationError, InputError) as exc:
         ctx.db.rollback()
-        return _sign_page(request, ctx, patient_id, 422, errors_of(exc), form.get("typed_name", ""))
+        return _sign_page(request, ctx, patient_id, 422, form_errors(exc, "consent", model=ConsentIn),
+                          form.get("typed_name", ""))
     ctx.db.commit()
     return see_other(f"/patients/{patient_id}/consent?signed={c.id}")
 
@@ -109,7 +111,8 @@ def template_submit(request: Request, form: dict = Depends(form_data),
         ctx.db.rollback()
         shown = consent.template(ctx.db)
         return render(request, "consent_templates.html", ctx, status=422, versions=consent.templates(ctx.db),
-                      shown=shown, body=consent.render_markdown(shown.body_md), errors=errors_of(exc))
+                      shown=shown, body=consent.render_markdown(shown.body_md), values=form,
+                      errors=form_errors(exc, "template", model=ConsentTemplateIn))
     ctx.db.commit()
     return see_other(f"/consent-templates?version={row.version}")
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from microneedling.errors import InputError
 from microneedling.patient import Fitzpatrick, ScarType, Sex, Zone
@@ -17,6 +17,7 @@ from microneedling.planner import consent
 from microneedling.planner import services as sv
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
 from microneedling.planner.figures import has_figure
+from microneedling.planner.form_errors import FormErrors, Names, form_errors, last_name
 from microneedling.planner.models import PatientRow
 from microneedling.planner.patient_media import patient_media
 from microneedling.planner.patient_search import search_patients
@@ -28,7 +29,7 @@ from microneedling.planner.schemas import (
     PatientOut,
     PatientSummaryOut,
 )
-from microneedling.planner.web import blank, checked, errors_of, render, see_other
+from microneedling.planner.web import blank, checked, render, see_other
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["patients"])
@@ -51,7 +52,7 @@ def patients(request: Request, q: Annotated[str, Query(max_length=64)] = "",
     return render(request, "patients.html", ctx, patients=found.rows, found=found)
 
 
-def _patient_form_context(values: dict | None = None, errors: list[str] | None = None) -> dict:
+def _patient_form_context(values: dict | None = None, errors: FormErrors | None = None) -> dict:
     return {"values": values or {}, "errors": errors or [], "zones": [z.value for z in Zone],
             "scar_types": [t.value for t in ScarType], "sexes": [s.value for s in Sex],
             "phototypes": [f.value for f in Fitzpatrick], "rows": range(SCAR_ROWS), "flags": HISTORY_FLAGS}
@@ -62,19 +63,42 @@ def patient_new(request: Request, ctx: Ctx = Depends(require("patient.write"))) 
     return render(request, "patient_new.html", ctx, **_patient_form_context())
 
 
+def _scar_rows(form: dict[str, str]) -> dict[str, list[int]]:
+    """Zone -> the form's scar rows (0-based) naming it, in the order the patient's zones are built."""
+    rows: dict[str, list[int]] = {}
+    for i in range(SCAR_ROWS):
+        zone = blank(form.get(f"scar{i}_zone"))
+        if zone is not None:
+            rows.setdefault(zone, []).append(i)
+    return rows
+
+
+def patient_field_names(form: dict[str, str]) -> Names:
+    """The input of the patient form behind a location of :class:`PatientIn` as :func:`patient_from_form` built
+    it: ``zones.Z.scars.S.count`` -> ``scar{row}_count``; a zone without scars -> its row's zone; no zone at
+    all -> the first row's zone; history items and the rest -> their own names."""
+    rows = list(_scar_rows(form).values())
+
+    def name(loc: tuple) -> str | None:
+        if loc[:1] != ("zones",):
+            return last_name(loc)
+        if len(loc) < 2 or not isinstance(loc[1], int) or loc[1] >= len(rows):
+            return "scar0_zone"
+        zone_rows = rows[loc[1]]
+        if len(loc) >= 5 and loc[2] == "scars" and isinstance(loc[3], int) and loc[3] < len(zone_rows):
+            return f"scar{zone_rows[loc[3]]}_{loc[4]}"
+        return f"scar{zone_rows[0]}_zone"
+    return name
+
+
 def patient_from_form(form: dict[str, str]) -> PatientIn:
     history = {"active_acne_grade": blank(form.get("active_acne_grade")) or 0,
                "isotretinoin_months_ago": blank(form.get("isotretinoin_months_ago")),
                "recent_filler_or_laser_months_ago": blank(form.get("recent_filler_or_laser_months_ago"))}
     for flag in HISTORY_FLAGS:
         history[flag] = checked(form, flag)
-    zones: dict[str, list[dict]] = {}
-    for i in range(SCAR_ROWS):
-        zone = blank(form.get(f"scar{i}_zone"))
-        if zone is None:
-            continue
-        zones.setdefault(zone, []).append({k: blank(form.get(f"scar{i}_{k}")) for k in
-                                           ("type", "count", "depth_mm", "width_mm")})
+    zones = {zone: [{k: blank(form.get(f"scar{i}_{k}")) for k in ("type", "count", "depth_mm", "width_mm")}
+                    for i in rows] for zone, rows in _scar_rows(form).items()}
     return PatientIn.model_validate({
         "label": form.get("label", ""), "age_years": blank(form.get("age_years")), "sex": form.get("sex"),
         "fitzpatrick": form.get("fitzpatrick"), "history": history,
@@ -89,13 +113,15 @@ def patient_create(request: Request, form: dict = Depends(form_data),
         row = sv.create_patient(ctx.db, ctx.user, patient_from_form(form))
     except (ValidationError, InputError) as exc:
         ctx.db.rollback()
-        return render(request, "patient_new.html", ctx, status=422,
-                      **_patient_form_context(form, errors_of(exc)))
+        errors = form_errors(exc, "patient", patient_field_names(form), PatientIn)
+        return render(request, "patient_new.html", ctx, status=422, **_patient_form_context(form, errors))
     ctx.db.commit()
     return see_other(f"/patients/{row.id}")
 
 
-def patient_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200, errors=None) -> HTMLResponse:
+def patient_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200, errors: FormErrors | None = None,
+                 values: dict | None = None) -> HTMLResponse:
+    """The patient page; after a failed post, ``errors`` of the posted form and its ``values`` (shown again)."""
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
     plans = sv.plans_of(ctx.db, row)
     followups = sv.followups_of(ctx.db, row)
@@ -107,7 +133,8 @@ def patient_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200,
     return render(request, "patient.html", ctx, status=status, patient=row, info=sv.patient_dict(row),
                   **patient_media(request, ctx.db, row),
                   decision=sv.decision(ctx.db, row).as_dict(), plans=plans, appointments=appts, recorded=recorded,
-                  followups=followups, figure=fig, errors=errors or [], today=date.today().isoformat(),
+                  followups=followups, figure=fig, errors=errors or [], values=values or {},
+                  today=date.today().isoformat(),
                   consents=consent.consents_of(ctx.db, row), zone_name=request.app.state.clinic_zone.key)
 
 
@@ -119,9 +146,11 @@ def patient_detail(request: Request, patient_id: int, ctx: Ctx = Depends(require
 
 
 def patient_post(request: Request, ctx: Ctx, form: dict, patient_id: int,
-                 action: Callable[[PatientRow], str | None]) -> Response:
-    """Run ``action(row)`` for a form posted from the patient page and go back there (or to the URL it
-    returns); bad input re-renders the patient page with messages (422, or 409 on a conflict)."""
+                 action: Callable[[PatientRow], str | None], form_name: str,
+                 model: type[BaseModel] | None = None, names: Names = last_name) -> Response:
+    """Run ``action(row)`` for form ``form_name`` posted from the patient page and go back there (or to the URL
+    it returns); bad input re-renders the patient page with the messages beside that form's fields and its
+    values kept (422, or 409 on a conflict). ``model``: the input model (bounds and units of the messages)."""
     check_csrf(ctx, form)
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
     try:
@@ -129,7 +158,8 @@ def patient_post(request: Request, ctx: Ctx, form: dict, patient_id: int,
     except (ValidationError, InputError, sv.Conflict) as exc:
         ctx.db.rollback()
         status = 409 if isinstance(exc, sv.Conflict) else 422
-        return patient_page(request, ctx, patient_id, status=status, errors=errors_of(exc))
+        return patient_page(request, ctx, patient_id, status=status, values=form,
+                            errors=form_errors(exc, form_name, names, model))
     ctx.db.commit()
     return see_other(target or f"/patients/{patient_id}")
 
@@ -140,7 +170,7 @@ def override_submit(request: Request, patient_id: int, form: dict = Depends(form
     def act(row: PatientRow) -> None:
         sv.add_override(ctx.db, ctx.user, row, OverrideIn(rule_id=form.get("rule_id", ""),
                                                           reason=form.get("reason", "")))
-    return patient_post(request, ctx, form, patient_id, act)
+    return patient_post(request, ctx, form, patient_id, act, f"override-{form.get('rule_id', '')}", OverrideIn)
 
 
 @api.get("/patients", response_model=list[PatientSummaryOut])

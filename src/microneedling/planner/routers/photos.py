@@ -88,16 +88,17 @@ async def upload_submit(request: Request, patient_id: int, ctx: Ctx = Depends(re
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     upload = form.get("file")
     check_csrf(ctx, fields)
-    if not isinstance(upload, StarletteUpload) or not upload.filename:
-        raise HTTPException(422, "choose a photo file (JPEG or PNG)")
-    content = _within_limit(request, await upload.read(request.app.state.settings.max_photo_bytes + 1))
+    chosen = isinstance(upload, StarletteUpload) and bool(upload.filename)
+    content = _within_limit(request, await upload.read(request.app.state.settings.max_photo_bytes + 1)) if chosen else b""
 
     def act(row: PatientRow) -> str:
+        if not chosen:
+            raise InputError("file", None, "is required: choose a JPEG or PNG file")
         _upload(request, ctx, row, {"view": fields.get("view"), "taken_on": blank(fields.get("taken_on")),
                                     "visit": blank(fields.get("visit")),
                                     "consent_to_share": checked(fields, "consent_to_share")}, content)
         return f"/patients/{patient_id}#photos"
-    return patient_post(request, ctx, fields, patient_id, act)
+    return patient_post(request, ctx, fields, patient_id, act, "photo", ps.PhotoIn)
 
 
 @pages.post("/photos/{photo_id}/consent")

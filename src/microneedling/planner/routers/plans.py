@@ -15,10 +15,11 @@ from microneedling.patient import Zone
 from microneedling.planner import services as sv
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
 from microneedling.planner.figures import has_figure, outcome_figure, outcome_png
+from microneedling.planner.form_errors import FormErrors, form_errors, last_name
 from microneedling.planner.models import PatientRow
 from microneedling.planner.reads import viewed
 from microneedling.planner.schemas import PlanIn, PlanOut
-from microneedling.planner.web import blank, checked, errors_of, render, see_other
+from microneedling.planner.web import blank, checked, render, see_other
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["plans"])
@@ -44,8 +45,13 @@ def _lengths(text: str | None) -> list[str]:
     return [t for t in (text or "").replace(";", ",").replace(" ", ",").split(",") if t]
 
 
+def plan_field_names(loc: tuple) -> str | None:
+    """The input of the plan form behind a location of :class:`PlanIn` (``caps_mm.cheek`` -> ``cap_cheek``)."""
+    return f"cap_{loc[1]}" if loc[:1] == ("caps_mm",) and len(loc) > 1 else last_name(loc)
+
+
 def _plan_form(request: Request, ctx: Ctx, row: PatientRow, values: dict, lengths: str, status: int = 200,
-               errors: list[str] | None = None, **extra) -> HTMLResponse:
+               errors: FormErrors | None = None, **extra) -> HTMLResponse:
     return render(request, "plan_new.html", ctx, status=status, patient=row,
                   decision=sv.decision(ctx.db, row).as_dict(), errors=errors or [], values=values, lengths=lengths,
                   caps=_caps_for(row), **extra)
@@ -75,7 +81,8 @@ def plan_create(request: Request, patient_id: int, form: dict = Depends(form_dat
     except (ValidationError, InputError, sv.Conflict) as exc:
         ctx.db.rollback()
         return _plan_form(request, ctx, row, form, form.get("available_lengths_mm", ""),
-                          status=409 if isinstance(exc, sv.Conflict) else 422, errors=errors_of(exc))
+                          status=409 if isinstance(exc, sv.Conflict) else 422,
+                          errors=form_errors(exc, "plan", plan_field_names, PlanIn))
     ctx.db.commit()
     return see_other(f"/plans/{plan.id}")
 
@@ -119,14 +126,18 @@ def _png(plans: list, row: PatientRow, ctx: Ctx) -> Response:
 @pages.get("/plans/{plan_id}/outcome.png")
 def plan_png(plan_id: int, ctx: Ctx = Depends(require("patient.read"))) -> Response:
     plan, row = sv.get_plan(ctx.db, ctx.user, plan_id)
-    return _png([plan], row, ctx)
+    out = _png([plan], row, ctx)
+    viewed(ctx, "plan", plan.id, patient_id=row.id, figure="outcome")
+    return out
 
 
 @pages.get("/patients/{patient_id}/outcome.png")
 def patient_png(patient_id: int, compare: bool = False, ctx: Ctx = Depends(require("patient.read"))) -> Response:
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
     plans = sv.plans_of(ctx.db, row)
-    return _png(plans if compare else plans[-1:], row, ctx)
+    out = _png(plans if compare else plans[-1:], row, ctx)
+    viewed(ctx, "patient", row.id, figure="compare" if compare else "outcome")
+    return out
 
 
 @api.get("/patients/{patient_id}/plans", response_model=list[PlanOut])

@@ -15,12 +15,13 @@ from microneedling.patient import Zone
 from microneedling.planner import services as sv
 from microneedling.planner import treatment_records as tr
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
+from microneedling.planner.form_errors import FormErrors, Names, form_errors, last_name
 from microneedling.planner.models import PatientRow
 from microneedling.planner.reads import viewed
 from microneedling.planner.routers.patients import patient_post
 from microneedling.planner.scheduling import local_label
 from microneedling.planner.schemas import FollowUpIn, FollowUpOut, TreatmentIn, TreatmentOut
-from microneedling.planner.web import blank, errors_of, render, see_other
+from microneedling.planner.web import blank, render, see_other
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["records"])
@@ -40,12 +41,39 @@ class LotUseOut(BaseModel):
     cartridge_expiry: str | None
 
 
+def _treated_zones(form: dict[str, str]) -> list[str]:
+    """The zones of the record form whose needle length is filled in, in the order of :class:`Zone`."""
+    return [z.value for z in Zone if blank(form.get(f"{z.value}_needle_length_mm"))]
+
+
+def treatment_field_names(form: dict[str, str]) -> Names:
+    """The input of the record form behind a location of :class:`TreatmentIn` as :func:`treatment_from_form`
+    built it: ``zones.I.passes`` -> ``{zone}_passes``, ``anaesthetic.minutes`` -> ``anaesthetic_minutes``; no
+    zone at all -> the form as a whole."""
+    zones = _treated_zones(form)
+
+    def name(loc: tuple) -> str | None:
+        if loc[:1] == ("zones",):
+            if len(loc) >= 3 and isinstance(loc[1], int) and loc[1] < len(zones):
+                return f"{zones[loc[1]]}_{loc[2]}"
+            return None
+        if loc[:1] == ("anaesthetic",) and len(loc) > 1:
+            return f"anaesthetic_{loc[-1]}"
+        return last_name(loc)
+    return name
+
+
+def followup_field_names(loc: tuple) -> str | None:
+    """The input of the follow-up form behind a location of :class:`FollowUpIn` (``photos.0.view`` ->
+    ``photo_view``)."""
+    return f"photo_{loc[-1]}" if loc[:1] == ("photos",) and len(loc) > 2 else last_name(loc)
+
+
 def treatment_from_form(form: dict[str, str]) -> TreatmentIn:
     """The record form: a zone counts as treated when its needle length is filled in."""
-    zones = [{"zone": z.value, "needle_length_mm": blank(form.get(f"{z.value}_needle_length_mm")),
-              "passes": blank(form.get(f"{z.value}_passes")) or 1,
-              "over_depth_reason": form.get(f"{z.value}_over_depth_reason", "")}
-             for z in Zone if blank(form.get(f"{z.value}_needle_length_mm"))]
+    zones = [{"zone": z, "needle_length_mm": blank(form.get(f"{z}_needle_length_mm")),
+              "passes": blank(form.get(f"{z}_passes")) or 1, "over_depth_reason": form.get(f"{z}_over_depth_reason", "")}
+             for z in _treated_zones(form)]
     product = blank(form.get("anaesthetic_product"))
     anaesthetic = {"product": product, "concentration_pct": blank(form.get("anaesthetic_concentration_pct")),
                    "minutes": blank(form.get("anaesthetic_minutes"))} if product else None
@@ -56,8 +84,8 @@ def treatment_from_form(form: dict[str, str]) -> TreatmentIn:
         "note": form.get("note", "")})
 
 
-def _record_page(request: Request, ctx: Ctx, appointment_id: int, status: int = 200, errors=None,
-                 values: dict | None = None) -> HTMLResponse:
+def _record_page(request: Request, ctx: Ctx, appointment_id: int, status: int = 200,
+                 errors: FormErrors | None = None, values: dict | None = None) -> HTMLResponse:
     appt, row = sv.get_appointment(ctx.db, ctx.user, appointment_id)
     limits = tr.plan_and_caps(tr.plan_for(ctx.db, appt))
     zones = list(dict.fromkeys(s.zone for s in row.scars))
@@ -84,8 +112,8 @@ def record_submit(request: Request, appointment_id: int, form: dict = Depends(fo
     except (ValidationError, InputError, sv.Conflict) as exc:
         ctx.db.rollback()
         status = 409 if isinstance(exc, sv.Conflict) else 422
-        messages = [exc.allowed] if isinstance(exc, InputError) else errors_of(exc)  # the rules' own sentences
-        return _record_page(request, ctx, appointment_id, status, messages, form)
+        errors = form_errors(exc, "record", treatment_field_names(form), TreatmentIn)
+        return _record_page(request, ctx, appointment_id, status, errors, form)
     ctx.db.commit()
     return see_other(f"/patients/{row.id}#sessions")
 
@@ -122,7 +150,7 @@ def followup_submit(request: Request, patient_id: int, form: dict = Depends(form
         sv.add_followup(ctx.db, ctx.user, row, FollowUpIn.model_validate({
             "week": blank(form.get("week")), "gb_grade": blank(form.get("gb_grade")),
             "gb_score": blank(form.get("gb_score")), "photos": photos, "note": form.get("note", "")}))
-    return patient_post(request, ctx, form, patient_id, act)
+    return patient_post(request, ctx, form, patient_id, act, "followup", FollowUpIn, followup_field_names)
 
 
 @api.post("/appointments/{appointment_id}/record", status_code=201, response_model=TreatmentOut)

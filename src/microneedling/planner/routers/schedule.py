@@ -1,6 +1,7 @@
 """Sessions: scheduling appointments from the patient page (clinic local time), cancelling, marking no-show
 and moving them, the month calendar (clinic time) and the iCalendar exports (time zone, clinic location,
-reminder); JSON API for appointments. The rules (UTC storage, no double booking) are in
+reminder); JSON API for appointments. Every read of appointments is audited as a view
+(:mod:`microneedling.planner.reads`). The rules (UTC storage, no double booking) are in
 :mod:`microneedling.planner.scheduling`."""
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from fastapi.responses import HTMLResponse, Response
 from microneedling.errors import InputError
 from microneedling.planner import ics, scheduling
 from microneedling.planner import services as sv
-from microneedling.planner.bounds import MAX_YEAR, MIN_YEAR
+from microneedling.planner.bounds import MAX_YEAR, MIN_YEAR, PathId
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
 from microneedling.planner.models import AppointmentRow, PatientRow, utcnow
+from microneedling.planner.reads import viewed, viewed_appointments
 from microneedling.planner.routers.patients import patient_post
 from microneedling.planner.scheduling import RescheduleIn, StatusIn, to_local
 from microneedling.planner.schemas import AppointmentIn, AppointmentOut
@@ -36,7 +38,7 @@ def schedule_submit(request: Request, patient_id: int, form: dict = Depends(form
             "starts_at": form.get("starts_at"), "duration_min": blank(form.get("duration_min")) or 45,
             "plan_id": blank(form.get("plan_id")), "note": form.get("note", ""),
             "repeat": blank(form.get("repeat")) or 1, "interval_weeks": blank(form.get("interval_weeks")) or 4}))
-    return patient_post(request, ctx, form, patient_id, act)
+    return patient_post(request, ctx, form, patient_id, act, "schedule", AppointmentIn)
 
 
 def _labels(ctx: Ctx) -> dict[int, str]:
@@ -61,6 +63,7 @@ def calendar_view(request: Request, month: str | None = None,
     weeks = Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     prev = (first.replace(day=1) - timedelta(days=1)).replace(day=1)
     nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    viewed_appointments(ctx, appts, page="calendar")
     return render(request, "calendar.html", ctx, weeks=weeks, by_day=by_day, labels=_labels(ctx), first=first,
                   prev=prev.strftime("%Y-%m"), next=nxt.strftime("%Y-%m"), upcoming=[
                       a for a in appts if a.starts_at >= utcnow() and a.status == "scheduled"][:50],
@@ -80,19 +83,26 @@ def _ics_response(request: Request, appts: list[AppointmentRow], labels: dict[in
 
 @pages.get("/calendar.ics")
 def calendar_ics(request: Request, ctx: Ctx = Depends(require("patient.read"))) -> Response:
-    return _ics_response(request, sv.appointments_of(ctx.db, visible_owner_ids(ctx.user)), _labels(ctx), "sessions")
+    appts = sv.appointments_of(ctx.db, visible_owner_ids(ctx.user))
+    out = _ics_response(request, appts, _labels(ctx), "sessions")
+    viewed_appointments(ctx, appts, export="ics")
+    return out
 
 
 @pages.get("/patients/{patient_id}/calendar.ics")
 def patient_ics(request: Request, patient_id: int, ctx: Ctx = Depends(require("patient.read"))) -> Response:
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
-    return _ics_response(request, sv.appointments_of(ctx.db, None, row.id), {row.id: row.label}, f"sessions-{row.label}")
+    out = _ics_response(request, sv.appointments_of(ctx.db, None, row.id), {row.id: row.label}, f"sessions-{row.label}")
+    viewed(ctx, "patient", row.id, export="ics")
+    return out
 
 
 @api.get("/patients/{patient_id}/appointments", response_model=list[AppointmentOut])
 def patient_appointments(patient_id: int, ctx: Ctx = Depends(require("patient.read"))):
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
-    return sv.appointments_of(ctx.db, None, row.id)
+    out = [AppointmentOut.model_validate(a) for a in sv.appointments_of(ctx.db, None, row.id)]
+    viewed(ctx, "patient", row.id, api="appointments")
+    return out
 
 
 @api.post("/patients/{patient_id}/appointments", status_code=201, response_model=list[AppointmentOut])
@@ -108,7 +118,19 @@ def schedule(request: Request, patient_id: int, body: AppointmentIn,
 
 @api.get("/appointments", response_model=list[AppointmentOut])
 def all_appointments(ctx: Ctx = Depends(require("patient.read"))):
-    return sv.appointments_of(ctx.db, visible_owner_ids(ctx.user))
+    appts = sv.appointments_of(ctx.db, visible_owner_ids(ctx.user))
+    out = [AppointmentOut.model_validate(a) for a in appts]
+    viewed_appointments(ctx, appts, api="appointments")
+    return out
+
+
+@api.get("/appointments/{appointment_id}", response_model=AppointmentOut)
+def get_appointment(appointment_id: PathId, ctx: Ctx = Depends(require("patient.read"))):
+    """One appointment (404 if it is not one of the user's patients')."""
+    appt, row = sv.get_appointment(ctx.db, ctx.user, appointment_id)
+    out = AppointmentOut.model_validate(appt)
+    viewed(ctx, "appointment", appt.id, patient_id=row.id, api="appointment")
+    return out
 
 
 @pages.post("/appointments/{appointment_id}/status")
@@ -120,7 +142,7 @@ def status_submit(request: Request, appointment_id: int, form: dict = Depends(fo
     def act(_row: PatientRow) -> None:
         scheduling.set_status(ctx.db, ctx.user, appt, row, StatusIn.model_validate({"status": form.get("status")}),
                               request.app.state.clinic_zone)
-    return patient_post(request, ctx, form, row.id, act)
+    return patient_post(request, ctx, form, row.id, act, f"status-{appt.id}", StatusIn)
 
 
 @pages.post("/appointments/{appointment_id}/reschedule")
@@ -133,7 +155,7 @@ def reschedule_submit(request: Request, appointment_id: int, form: dict = Depend
         scheduling.reschedule(ctx.db, ctx.user, appt, row, RescheduleIn.model_validate({
             "starts_at": form.get("starts_at"), "duration_min": blank(form.get("duration_min"))}),
             request.app.state.clinic_zone)
-    return patient_post(request, ctx, form, row.id, act)
+    return patient_post(request, ctx, form, row.id, act, f"reschedule-{appt.id}", RescheduleIn)
 
 
 @api.post("/appointments/{appointment_id}/status", response_model=AppointmentOut)

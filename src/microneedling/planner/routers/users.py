@@ -9,8 +9,9 @@ from pydantic import ValidationError
 from microneedling.errors import InputError
 from microneedling.planner import services as sv
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
+from microneedling.planner.form_errors import form_errors
 from microneedling.planner.schemas import AuditOut, UserCreatedOut, UserIn, UserOut
-from microneedling.planner.web import blank, errors_of, render, see_other
+from microneedling.planner.web import blank, render, see_other
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["users"])
@@ -18,7 +19,7 @@ api = APIRouter(prefix="/api", tags=["users"])
 
 @pages.get("/admin/users")
 def users_page(request: Request, ctx: Ctx = Depends(require("users.manage"))) -> HTMLResponse:
-    return render(request, "users.html", ctx, users=sv.list_users(ctx.db), errors=[])
+    return render(request, "users.html", ctx, users=sv.list_users(ctx.db), errors=[], values={})
 
 
 @pages.post("/admin/users")
@@ -31,7 +32,8 @@ def users_create(request: Request, form: dict = Depends(form_data),
             "provider_id": blank(form.get("provider_id"))}), request.app.state.hasher, ctx.user)
     except (ValidationError, InputError) as exc:
         ctx.db.rollback()
-        return render(request, "users.html", ctx, status=422, errors=errors_of(exc), users=sv.list_users(ctx.db))
+        return render(request, "users.html", ctx, status=422, users=sv.list_users(ctx.db), values=form,
+                      errors=form_errors(exc, "user", model=UserIn))
     ctx.db.commit()
     return see_other("/admin/users")
 

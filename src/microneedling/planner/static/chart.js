@@ -143,11 +143,40 @@
     redraw();
   });
 
+  // the input a refused field was entered in: its message goes beside it (aria-invalid, aria-describedby)
+  var INPUT_OF = { depth_mm: "marker-depth", width_mm: "marker-width", visit_date: "chart-date", size: "marker-size" };
+
+  function clearFieldErrors() {
+    Object.keys(INPUT_OF).forEach(function (k) {
+      var input = byId(INPUT_OF[k]), note = byId(INPUT_OF[k] + "-error");
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+      if (note) { note.parentNode.removeChild(note); }
+    });
+  }
+
+  function markField(loc, message) {
+    var names = loc.filter(function (p) { return typeof p === "string" && p !== "body"; });
+    var id = INPUT_OF[names[names.length - 1]];
+    if (!id || byId(id + "-error")) { return; }
+    var input = byId(id), note = document.createElement("span");
+    note.className = "field-error";
+    note.id = id + "-error";
+    note.textContent = message;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", note.id);
+    input.parentNode.appendChild(note);
+  }
+
+  // the API's plain message of each problem ("message"), with the marker it concerns
   function messageOf(body) {
     if (!body || body.detail === undefined) { return "the chart could not be saved"; }
     if (typeof body.detail === "string") { return body.detail; }
     return body.detail.map(function (d) {
-      return (d.loc || []).filter(function (p) { return p !== "body"; }).join(".") + ": " + d.msg;
+      var loc = d.loc || [], text = d.message || d.msg;
+      markField(loc, text);
+      var at = loc.indexOf("markers");
+      return (at >= 0 && typeof loc[at + 1] === "number" ? "marker " + (loc[at + 1] + 1) + ": " : "") + text;
     }).join("; ");
   }
 
@@ -164,6 +193,7 @@
   }
 
   byId("chart-save").addEventListener("click", function () {
+    clearFieldErrors();
     say("Saving...", false);
     fetch("/api/patients/" + patient + "/chart", {
       method: "PUT", credentials: "same-origin",

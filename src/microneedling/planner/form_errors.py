@@ -1,0 +1,102 @@
+"""Errors of a posted form, each beside its field: the form's input name and the plain message
+(:func:`microneedling.planner.messages.located_messages`, the one mapping from validation errors to messages).
+
+A page can hold several forms (the patient page: scheduling, follow-ups, overrides, moving a session), so the
+errors name the form they belong to; the templates' macros (``_field_errors.html``) mark that form's fields
+with ``aria-invalid="true"`` and ``aria-describedby`` pointing at the message, which is shown beside the field
+(WCAG 2.2 success criteria 3.3.1 Error Identification and 3.3.3 Error Suggestion). A short summary at the top
+of the page (``role="alert"``) is announced by screen readers and links to each message.
+
+A form whose input names differ from the model's field locations passes a ``names`` function
+(location -> input name, or None for a problem of the form as a whole)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import Request
+from pydantic import BaseModel
+
+from microneedling.planner.messages import Loc, explain, located_messages
+
+Names = Callable[[Loc], str | None]
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str | None  # the form's input name; None: the form as a whole
+    message: str
+
+
+@dataclass(frozen=True)
+class FormErrors:
+    """The errors of form ``form`` (a name unique on the page) as posted."""
+
+    form: str
+    items: tuple[FieldError, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def message(self, form: str, field: str) -> str | None:
+        """The message beside input ``field`` of form ``form`` (None if it has none)."""
+        if form != self.form:
+            return None
+        found = [e.message for e in self.items if e.field == field]
+        return "; ".join(found) if found else None
+
+    def element_id(self, field: str | None) -> str:
+        """The id of the element holding ``field``'s message (the target of ``aria-describedby``)."""
+        return re.sub(r"[^A-Za-z0-9_-]", "-", f"{self.form}-{field or 'form'}-error")
+
+    @property
+    def summary(self) -> list[tuple[str | None, str]]:
+        """(id of the message beside the field, or None for the form as a whole; message) in form order."""
+        return [(self.element_id(e.field) if e.field else None, e.message) for e in self.items]
+
+    @property
+    def general(self) -> list[str]:
+        """The messages about the form as a whole (shown in the summary only)."""
+        return [e.message for e in self.items if e.field is None]
+
+
+def last_name(loc: Loc) -> str | None:
+    """The input name of a location when the form's inputs are named as the model's fields: its last named
+    part (list positions skipped); None for the empty location."""
+    names = [p for p in loc if isinstance(p, str)]
+    return names[-1] if names else None
+
+
+def form_errors(exc: Exception, form: str, names: Names = last_name,
+                model: type[BaseModel] | None = None) -> FormErrors:
+    """The errors of a failed post of form ``form``: each message with the input it belongs to."""
+    items: list[FieldError] = []
+    for loc, message in located_messages(exc, model):
+        item = FieldError(names(loc) if loc else None, message)
+        if item not in items:
+            items.append(item)
+    return FormErrors(form, tuple(items))
+
+
+def form_message(form: str, message: str) -> FormErrors:
+    """One message about form ``form`` as a whole."""
+    return FormErrors(form, (FieldError(None, message),))
+
+
+def body_model(request: Request) -> type[BaseModel] | None:
+    """The input model of the JSON body of the route that served ``request`` (None if it has none)."""
+    field = getattr(request.scope.get("route"), "body_field", None)
+    model = getattr(getattr(field, "field_info", None), "annotation", None)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def api_messages(request: Request, errors: list[dict]) -> list[str]:
+    """The plain message of each of a JSON request's validation errors (``RequestValidationError.errors()``),
+    for the API's 422 detail beside pydantic's own wording, so scripts of the pages can show them."""
+    model = body_model(request)
+    return [explain(e, model) for e in errors]
