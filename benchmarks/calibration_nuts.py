@@ -1,8 +1,9 @@
 """Calibration cost: the hierarchical NUTS fit against the former single-level BFGS + Laplace fit.
 
-Times ``microneedling calibrate`` of this tree (NumPyro NUTS, 2 chains x 500 warm-up + 500 samples, every arm
-with role fit; the arms' courses come from the stored emulator unless ``BENCH_COLD=1`` removes it first) and
-the former fit at the git revision ``BENCH_OLD_REV`` (default ``828704e``, the last commit with the BFGS fit),
+Times ``microneedling calibrate`` of this tree (NumPyro NUTS, 2 chains x 400 warm-up + 400 samples, every arm
+with role fit; the arms' courses come from the stored emulator and the likelihood tables from the user's cache
+unless ``BENCH_COLD=1`` removes the one and gives the run an empty cache folder) and
+the former fit at the git revision ``BENCH_OLD_REV`` (default ``f7b7954``, the last commit with the BFGS fit),
 checked out into a temporary worktree and run with the same interpreter on its own trial records. Both write
 into temporary data folders; the package's stored calibration is not touched. Prints one JSON line with wall
 seconds and the ratio new / old.
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OLD_REV = os.environ.get("BENCH_OLD_REV", "828704e")
+OLD_REV = os.environ.get("BENCH_OLD_REV", "f7b7954")
 
 
 def _calibrate(src: Path, data: Path) -> float:
@@ -28,6 +29,8 @@ def _calibrate(src: Path, data: Path) -> float:
     if os.environ.get("BENCH_COLD") == "1":
         (data / "calibration" / "trial_emulator.json").unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": str(src / "src")}
+    if os.environ.get("BENCH_COLD") == "1":  # nothing compiled or tabulated before: a fresh cache folder
+        env["MICRONEEDLING_CACHE_DIR"] = str(data / "cache")
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import sys; from microneedling.cli import main; sys.argv[0] = "
                     "'microneedling'; main()", "calibrate", "--data-dir", str(data),
