@@ -75,7 +75,7 @@ def test_plan_with_baseline_carries_the_trial_engine_prediction(planner):
 def test_goodman_baron_comes_from_the_scoring_engine(monkeypatch):
     """A stand-in scoring engine with closed forms: score = sum of counts, grade = 1 + number of groups."""
     fake = types.SimpleNamespace(
-        score_scar_groups=lambda types, counts, depths: (float(sum(counts)), 1 + len(types)))
+        expected_scar_groups=lambda types, counts, depths: (float(sum(counts)), 1.0 + len(types)))
     monkeypatch.setattr(prediction, "score_model", fake)
     prediction._scores.cache_clear()
     out = prediction.goodman_baron(PATIENT)
@@ -84,7 +84,7 @@ def test_goodman_baron_comes_from_the_scoring_engine(monkeypatch):
     def bad_table(*args):
         raise ValueError("bad table")
 
-    broken = types.SimpleNamespace(score_scar_groups=bad_table)
+    broken = types.SimpleNamespace(expected_scar_groups=bad_table)
     monkeypatch.setattr(prediction, "score_model", broken)
     out = prediction.goodman_baron(PATIENT)
     prediction._scores.cache_clear()

@@ -187,11 +187,12 @@ class Unavailable(_EngineOut):
 
 
 class GoodmanBaronOut(_EngineOut):
-    """Goodman & Baron quantitative score and qualitative grade computed from the scar list."""
+    """Expected Goodman & Baron quantitative score and qualitative grade computed from the scar list (per-scar
+    depths spread around each group's, so the grade is an expectation between 1 and 4, not a whole grade)."""
 
     available: Literal[True]
     score: float
-    grade: int
+    grade: float
     note: str
 
 

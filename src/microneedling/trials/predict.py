@@ -119,16 +119,17 @@ def predict_patient(age_years: float, scar_mix: dict | None, baseline: float | N
     wf = wts.reshape(-1)
     pop = np.einsum("dzt,z->dt", full_pop[:, :, pick], prior_w / prior_w.sum())
     z_post = wts.sum(axis=0)
+    mean = np.clip(wf @ flat, flat.min(axis=0), flat.max(axis=0))  # a weighted mean lies within its values
     return {
         "weeks": weeks, "scale": scale.value, "baseline": b0,
         "scar_counts": {t.value: float(v) for t, v in zip(SCAR_TYPES, np.asarray(c), strict=True)},
-        "score_mean": (wf @ flat).tolist(),
+        "score_mean": mean.tolist(),
         "score_low": [_weighted_percentile(flat[:, j], wf, 2.5) for j in range(len(weeks))],
         "score_high": [_weighted_percentile(flat[:, j], wf, 97.5) for j in range(len(weeks))],
         "score_population_mean": pop.mean(0).tolist(),
         "score_population_low": np.percentile(pop, 2.5, axis=0).tolist(),
         "score_population_high": np.percentile(pop, 97.5, axis=0).tolist(),
-        "improvement_mean": (1.0 - (wf @ flat) / b0).tolist() if b0 > 0 else [0.0] * len(weeks),
+        "improvement_mean": (1.0 - mean / b0).tolist() if b0 > 0 else [0.0] * len(weeks),
         "follow_ups": [list(o) for o in obs],
         "response_z_mean": float(z_post @ Z_GRID),
         "response_z_sd": float(np.sqrt(z_post @ (Z_GRID - z_post @ Z_GRID) ** 2)),
