@@ -33,8 +33,10 @@ def trials_cross_validated() -> Comparison:
     return Comparison(
         name="trials_cross_validated",
         title="cross-validated: each fitted arm predicted by a fit without it (leave one trial out)",
-        quantity="change of the mean score (baseline - score)", x_label="trial, week after first session",
-        x=[f"{r['trial']} wk {r['week']:g}" for r in rows], observed=[r["observed"] for r in rows],
+        quantity="change of the mean score (baseline - score), or responder rate",
+        x_label="trial, week after first session",
+        x=[f"{r['trial']} wk {r['week']:g}{'' if r['quantity'] == 'change' else ' responders'}" for r in rows],
+        observed=[r["observed"] for r in rows],
         observed_err=[0.0] * len(rows), predicted=[r["predicted"] for r in rows],
         predicted_band=[tuple(r["predicted_ci95"]) for r in rows],
         metric="1 - coverage of the 95% prediction interval", error=1.0 - coverage,

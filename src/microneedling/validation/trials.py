@@ -45,8 +45,10 @@ def trials_held_out() -> Comparison:
     outside = sum(not r["inside"] for r in rows)
     return Comparison(
         name="trials_held_out", title="out-of-sample: published change vs the predicted 95% interval for a new trial",
-        quantity="change of the mean score (baseline - score)", x_label="trial, week after first session",
-        x=[f"{r['trial']} wk {r['week']:g}" for r in rows], observed=[r["observed"] for r in rows],
+        quantity="change of the mean score (baseline - score), or responder rate",
+        x_label="trial, week after first session",
+        x=[f"{r['trial']} wk {r['week']:g}{'' if r['quantity'] == 'change' else ' responders'}" for r in rows],
+        observed=[r["observed"] for r in rows],
         observed_err=[0.0] * len(rows), predicted=[r["predicted"] for r in rows],
         predicted_band=[tuple(r["predicted_ci95"]) for r in rows],
         metric="published changes outside the predicted 95% interval (count)", error=float(outside),
