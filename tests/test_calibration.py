@@ -144,3 +144,22 @@ def test_cross_validation_summary_counts_coverage_and_errors_per_quantity():
     assert s["mae_responder_rate"] == pytest.approx(0.1)
     assert [t["inside95"] for t in s["per_trial"]] == [1, 1]
     assert "fill_median" not in s["per_trial"][1]
+
+
+def test_stored_cross_validation_covers_every_arm_and_its_summary_follows_from_its_rows(records):
+    """``calibrate --loto``: every fit arm predicted by a fit without it, every held-out arm by the full fit;
+    coverage and errors are those of the stored rows (the record says what happened, pass or fail)."""
+    from microneedling.calibration.cross_validation import stored, summarise
+
+    cv = stored()
+    assert cv is not None, "run microneedling calibrate --loto"
+    kinds = {t["trial"]: t["kind"] for t in cv["per_trial"]}
+    assert {k for k, v in kinds.items() if v == "cross-validated"} == {r.id for r in records if r.role == "fit"}
+    assert {k for k, v in kinds.items() if v == "out-of-sample"} == {r.id for r in records if r.role == "held_out"}
+    again = summarise(cv["per_trial"])
+    for key in ("outcomes", "coverage95", "mae_quantitative", "mae_qualitative", "mae_responder_rate"):
+        assert again[key] == pytest.approx(cv[key]), key
+    for t in cv["per_trial"]:
+        for r in t["rows"]:
+            lo, hi = r["predicted_ci95"]
+            assert r["inside"] == (lo <= r["observed"] <= hi) and lo <= hi

@@ -29,3 +29,21 @@ def test_metrics_against_hand_computation():
     assert max_abs_z([1.0, 2.0], [0.5, 1.0], [2.0, 2.5]) == pytest.approx(2.0)
     assert max_rel_error([2.0, 4.0], [2.2, 3.0]) == pytest.approx(0.25)
     assert rmse([0.0, 0.0], [3.0, 4.0]) == pytest.approx((12.5) ** 0.5)
+
+
+@pytest.mark.parametrize("coverage, code", [(0.9, 0), (0.7, 1)])
+def test_cross_validation_is_reported_and_low_coverage_exits_1(run_cli, tmp_path, monkeypatch, coverage, code):
+    from microneedling.validation import cross_validation as cv
+
+    record = {"trials": 2, "outcomes": 10, "coverage95": coverage, "mae_quantitative": 1.5,
+              "mae_qualitative": 0.2, "mae_responder_rate": 0.05, "sampler": {"chains": 1},
+              "per_trial": [{"trial": "A", "kind": "cross-validated", "outcomes": 5, "inside95": 4, "rows": []},
+                            {"trial": "B", "kind": "out-of-sample", "outcomes": 5, "inside95": 5, "rows": []}]}
+    validation.registered()
+    monkeypatch.setattr(validation, "_REGISTRY", {})
+    monkeypatch.setattr(cv, "stored", lambda: record)
+    r = run_cli("validate", "--fast", "--out", str(tmp_path), "--json")
+    assert r.code == code, r.out
+    out = json.loads(r.out)["cross_validation"]
+    assert {"trials", "coverage95", "mae_quantitative", "mae_qualitative", "per_trial"} <= set(out)
+    assert out["coverage95"] == coverage and ("cross_validation" in json.loads(r.out)["failed"]) == (code == 1)

@@ -18,8 +18,9 @@ def cross_validation_summary() -> dict | None:
         return None
     return {"trials": cv["trials"], "outcomes": cv["outcomes"], "coverage95": cv["coverage95"],
             "coverage_threshold": COVERAGE_THRESHOLD, "mae_quantitative": cv["mae_quantitative"],
-            "mae_qualitative": cv["mae_qualitative"],
-            "per_trial": [{k: t[k] for k in ("trial", "outcomes", "inside95", "rows")} for t in cv["per_trial"]],
+            "mae_qualitative": cv["mae_qualitative"], "mae_responder_rate": cv.get("mae_responder_rate"),
+            "per_trial": [{k: t[k] for k in ("trial", "kind", "outcomes", "inside95", "rows")}
+                          for t in cv["per_trial"]],
             "sampler": cv["sampler"]}
 
 
