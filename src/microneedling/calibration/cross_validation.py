@@ -39,7 +39,13 @@ def fold(records: list[TrialRecord], left_out: str, warmup: int, samples: int, c
     return {"trial": left_out, "kind": "cross-validated", "rows": rows,
             "fit_seconds": round(time.perf_counter() - t0, 1),
             "fill_median": res["summary"]["fill"]["median"], "tau_median": res["summary"]["tau"]["median"],
-            "r_hat_max": res["diagnostics"]["r_hat_max"], "divergences": res["diagnostics"]["divergences"]}
+            "r_hat_max": _finite(res["diagnostics"]["r_hat_max"]), "ess_bulk_min": _finite(res["diagnostics"]["ess_bulk_min"]),
+            "divergences": res["diagnostics"]["divergences"]}
+
+
+def _finite(x: float) -> float | None:
+    """``x``, or None where ArviZ cannot compute it (R-hat of a one-chain fold)."""
+    return float(x) if np.isfinite(x) else None
 
 
 def _mae(rows: list[dict], quantity: str, scale: str | None = None) -> float | None:
@@ -54,7 +60,8 @@ def summarise(folds: list[dict]) -> dict:
     rows = [r for f in folds for r in f["rows"]]
     per_trial = [{"trial": f["trial"], "kind": f["kind"], "outcomes": len(f["rows"]),
                   "inside95": sum(r["inside"] for r in f["rows"]), "rows": f["rows"]}
-                 | {k: f[k] for k in ("fill_median", "tau_median", "r_hat_max", "divergences", "fit_seconds") if k in f}
+                 | {k: f[k] for k in ("fill_median", "tau_median", "r_hat_max", "ess_bulk_min", "divergences", "fit_seconds")
+                    if k in f}
                  for f in folds]
     return {"trials": len(folds), "outcomes": len(rows),
             "coverage95": float(np.mean([r["inside"] for r in rows])) if rows else float("nan"),
