@@ -24,7 +24,7 @@ def cross_validation_summary() -> dict | None:
             "sampler": cv["sampler"]}
 
 
-@comparison("trials_cross_validated", fast=False)
+@comparison("trials_cross_validated", fast=True)
 def trials_cross_validated() -> Comparison:
     """*cross-validated*: each fit arm predicted by a fit without it; published change vs 95% interval."""
     cv = stored()
