@@ -7,6 +7,7 @@ sittings, n = 30; the roles (fit / held_out / record_only) and their reasons are
 from __future__ import annotations
 
 import json
+import os
 from importlib import resources
 
 import numpy as np
@@ -116,7 +117,9 @@ def test_tiny_nuts_run_on_two_arms(records, monkeypatch):
     monkeypatch.setattr(h, "TABLE_FILL", h.TABLE_FILL[::6])
     monkeypatch.setattr(h, "TABLE_SD", h.TABLE_SD[::5])
     two = [r for r in records if r.id in ("AlChalabi2020", "Minh2019")]
+    flags = os.environ.get("XLA_FLAGS")
     res = h.fit(two, warmup=50, samples=50, chains=1, n_virtual=40)
+    assert os.environ.get("XLA_FLAGS") == flags, "the fit must not change the device count of later processes"
     assert res["arms"] == ["AlChalabi2020", "Minh2019"]
     assert np.isfinite(res["chi2"]) and len(res["draws"]["mu"]) == 50
     assert res["summary"]["mu"]["sd"] < h.prior_sd("mu")

@@ -312,10 +312,8 @@ MAX_TREE_DEPTH = 8  # at most 255 leapfrog steps per draw (the fit of all arms u
 
 def run_nuts(data: list[ArmData], warmup: int = 400, samples: int = 400, chains: int = 2, seed: int = 0):
     """NUTS on :func:`model`; returns the MCMC object (chains run one after the other)."""
-    import numpyro
     from numpyro.infer import MCMC, NUTS
 
-    numpyro.set_host_device_count(1)
     mcmc = MCMC(NUTS(model, target_accept_prob=0.9, max_tree_depth=MAX_TREE_DEPTH), num_warmup=warmup, num_samples=samples, num_chains=chains,
                 chain_method="sequential", progress_bar=False)
     mcmc.run(jax.random.PRNGKey(seed), data, batches(data))

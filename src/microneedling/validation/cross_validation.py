@@ -24,6 +24,17 @@ def cross_validation_summary() -> dict | None:
             "sampler": cv["sampler"]}
 
 
+def prediction_fields(rows: list[dict]) -> dict:
+    """The :class:`Comparison` fields of predicted arms (rows of
+    :func:`~microneedling.calibration.hierarchical.predict_held_out`): published change or responder rate
+    against the prediction and its 95% prediction interval."""
+    return {"quantity": "change of the mean score (baseline - score), or responder rate",
+            "x_label": "trial, week after first session",
+            "x": [f"{r['trial']} wk {r['week']:g}{'' if r['quantity'] == 'change' else ' responders'}" for r in rows],
+            "observed": [r["observed"] for r in rows], "observed_err": [0.0] * len(rows),
+            "predicted": [r["predicted"] for r in rows], "predicted_band": [tuple(r["predicted_ci95"]) for r in rows]}
+
+
 @comparison("trials_cross_validated", fast=True)
 def trials_cross_validated() -> Comparison:
     """*cross-validated*: each fit arm predicted by a fit without it; published change vs 95% interval."""
@@ -34,12 +45,7 @@ def trials_cross_validated() -> Comparison:
     return Comparison(
         name="trials_cross_validated",
         title="cross-validated: each fitted arm predicted by a fit without it (leave one trial out)",
-        quantity="change of the mean score (baseline - score), or responder rate",
-        x_label="trial, week after first session",
-        x=[f"{r['trial']} wk {r['week']:g}{'' if r['quantity'] == 'change' else ' responders'}" for r in rows],
-        observed=[r["observed"] for r in rows],
-        observed_err=[0.0] * len(rows), predicted=[r["predicted"] for r in rows],
-        predicted_band=[tuple(r["predicted_ci95"]) for r in rows],
+        **prediction_fields(rows),
         metric="1 - coverage of the 95% prediction interval", error=1.0 - coverage,
         tolerance=1.0 - COVERAGE_THRESHOLD, sources=sorted({r.source for r in load_trials() if r.role == "fit"}),
         notes=(f"cross-validated: {len(rows)} outcomes, {outside} outside; MAE "

@@ -11,7 +11,7 @@ from importlib import resources
 from microneedling.calibration.hierarchical import predict_held_out
 from microneedling.calibration.trial_response import load_trials
 from microneedling.trials.response import FIT_FILE, posterior
-from microneedling.validation import cross_validation as _cross_validation  # noqa: F401 (registers its comparison)
+from microneedling.validation.cross_validation import prediction_fields  # also registers its comparison
 from microneedling.validation.registry import Comparison, comparison, max_abs_z
 
 
@@ -45,12 +45,7 @@ def trials_held_out() -> Comparison:
     outside = sum(not r["inside"] for r in rows)
     return Comparison(
         name="trials_held_out", title="out-of-sample: published change vs the predicted 95% interval for a new trial",
-        quantity="change of the mean score (baseline - score), or responder rate",
-        x_label="trial, week after first session",
-        x=[f"{r['trial']} wk {r['week']:g}{'' if r['quantity'] == 'change' else ' responders'}" for r in rows],
-        observed=[r["observed"] for r in rows],
-        observed_err=[0.0] * len(rows), predicted=[r["predicted"] for r in rows],
-        predicted_band=[tuple(r["predicted_ci95"]) for r in rows],
+        **prediction_fields(rows),
         metric="published changes outside the predicted 95% interval (count)", error=float(outside),
         tolerance=0.0, sources=sorted({r.source for r in recs if r.role == "held_out"}),
         notes="out-of-sample: held-out arms never enter the fit (data/trials/*.yaml, role: held_out).",
