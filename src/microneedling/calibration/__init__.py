@@ -15,7 +15,7 @@ from microneedling.calibration.scar_fill import (
 from microneedling.calibration.trial_response import (
     TrialRecord,
     load_trials,
-    observed_changes,
+    observed_change,
 )
 
 __all__ = [
@@ -24,6 +24,6 @@ __all__ = [
     "fit_collagen_synthesis_scale",
     "fit_scar_fill",
     "load_trials",
-    "observed_changes",
+    "observed_change",
     "predict_held_out",
 ]

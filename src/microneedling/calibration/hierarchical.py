@@ -35,7 +35,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.stats import norm
 
-from microneedling.calibration.trial_response import TrialRecord
+from microneedling.calibration.trial_response import TrialRecord, observed_change
 from microneedling.config import cache_dir
 from microneedling.errors import InputError
 from microneedling.outcomes.raters import expected_record, rater_sd
@@ -417,16 +417,12 @@ def predict_held_out(records: list[TrialRecord], post: response.Posterior, draws
         weeks = [o.week for o in rec.outcomes]
         key = jax.random.fold_in(jax.random.PRNGKey(seed), _id_int(rec.id))
         summary = simulate_arm(rec.arm, weeks, key, draws, post, log_rel_grid=emu[rec.id]["log_rel"])
-        base = rec.arm.population.baseline.mean
         for o, tp in zip(rec.outcomes, summary["timepoints"], strict=True):
             common = {"trial": rec.id, "week": o.week, "scale": summary["scale"], "n": o.n or summary["n"],
                       "where": o.where}
-            obs, obs_ci = None, None
-            if o.change_mean is not None:
-                obs, obs_ci = o.change_mean, list(o.change_ci95) if o.change_ci95 else None
-            elif o.score_mean is not None:
-                obs = base - o.score_mean
-            if obs is not None:
+            published = observed_change(rec, o)
+            if published is not None:
+                obs, obs_ci = published
                 lo, hi = tp["change_ci95"]
                 rows.append(common | {
                     "quantity": "change", "observed": obs, "observed_ci95": obs_ci,

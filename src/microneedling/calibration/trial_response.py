@@ -75,13 +75,11 @@ def load_trials(folder: str | Path | None = None) -> list[TrialRecord]:
     return sorted(out, key=lambda r: r.id)
 
 
-def observed_changes(rec: TrialRecord) -> list[tuple[float, float, list[float] | None]]:
-    """(week, published change of the mean, published CI of the change or None) for each outcome."""
-    base = rec.arm.population.baseline.mean
-    out = []
-    for o in rec.outcomes:
-        if o.change_mean is not None:
-            out.append((o.week, o.change_mean, list(o.change_ci95) if o.change_ci95 else None))
-        elif o.score_mean is not None:
-            out.append((o.week, base - o.score_mean, None))
-    return out
+def observed_change(rec: TrialRecord, o: Outcome) -> tuple[float, list[float] | None] | None:
+    """Published change of the mean at outcome ``o`` of ``rec`` and its published CI (or None); None when the
+    outcome publishes no mean."""
+    if o.change_mean is not None:
+        return o.change_mean, list(o.change_ci95) if o.change_ci95 else None
+    if o.score_mean is not None:
+        return rec.arm.population.baseline.mean - o.score_mean, None
+    return None

@@ -133,22 +133,21 @@ def field_schema(model: type[BaseModel] | None, loc: Loc | list) -> dict:
     return node
 
 
+def _bound(schema: dict, ctx: dict, inclusive: str, exclusive: str, ge: str, gt: str) -> tuple[float, bool] | None:
+    """(bound, exclusive) of one side: the schema's inclusive or exclusive bound, else the error's own."""
+    if inclusive in schema:
+        return schema[inclusive], False
+    if exclusive in schema:
+        return schema[exclusive], True
+    if ge in ctx or gt in ctx:
+        return ctx.get(ge, ctx.get(gt)), gt in ctx
+    return None
+
+
 def _bounds(schema: dict, ctx: dict) -> tuple[tuple[float, bool] | None, tuple[float, bool] | None]:
     """(lower, exclusive), (upper, exclusive) of a number: the schema's, else the error's own bound."""
-    low = high = None
-    if "minimum" in schema:
-        low = (schema["minimum"], False)
-    elif "exclusiveMinimum" in schema:
-        low = (schema["exclusiveMinimum"], True)
-    elif "ge" in ctx or "gt" in ctx:
-        low = (ctx.get("ge", ctx.get("gt")), "gt" in ctx)
-    if "maximum" in schema:
-        high = (schema["maximum"], False)
-    elif "exclusiveMaximum" in schema:
-        high = (schema["exclusiveMaximum"], True)
-    elif "le" in ctx or "lt" in ctx:
-        high = (ctx.get("le", ctx.get("lt")), "lt" in ctx)
-    return low, high
+    return (_bound(schema, ctx, "minimum", "exclusiveMinimum", "ge", "gt"),
+            _bound(schema, ctx, "maximum", "exclusiveMaximum", "le", "lt"))
 
 
 def _number_rule(name: str, unit: str, schema: dict, error: dict) -> str:
