@@ -101,10 +101,9 @@ def test_non_peer_reviewed_entries_are_classified():
     """Entries that are web pages, Wikipedia, calculators or product pages say so (a ``kind`` field); every
     @misc entry and every entry published at a URL has a kind."""
     bib = bibliography()
-    assert kind("WikipediaAlkanols") == "wikipedia"
-    assert kind("LogPTableCaffeine") == "calculator"
-    assert kind("PanBiotechEGF") == "product"
+    assert kind("BelisCO2Depth") == "product"
     assert kind("CommercialPagesContraindications") == "web"
+    assert kind("PCMCP") == "database"
     assert kind("BelisCO2Depth") in UNRELIABLE_KINDS and kind("Wilson2012Dermapen") in UNRELIABLE_KINDS
     assert kind("Davis2004") == "journal"
     for key, e in bib.items():
@@ -210,7 +209,7 @@ def test_fitted_to_only_on_calibrated_rows():
         _load(_row("assumed", where="set by hand", fitted_to="GargChaudhary"))
 
 
-@pytest.mark.parametrize("source", ["BelisCO2Depth", "WikipediaAlkanols", "LogPTableCaffeine", "PanBiotechEGF",
+@pytest.mark.parametrize("source", ["BelisCO2Depth", "AlexisDermpearls2012", "BraunDermoscopedia",
                                     "CommercialPagesContraindications", "Wilson2012Dermapen"])
 @pytest.mark.parametrize("status", ["published", "derived"])
 def test_row_resting_on_a_non_peer_reviewed_source_must_be_assumed(source, status):
@@ -255,6 +254,88 @@ def test_registry_refuses_a_doctored_shipped_row(tmp_path, monkeypatch):
     f.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ParameterError, match="code that fits"):
         load_parameter_folder(tmp_path)
+
+
+# --- the solute tables (topicals, the Potts-Guy permeability check) ----------------------------------------
+
+SOLUTE_TABLES = {"topicals.csv": "key", "permeability_stevens2024.csv": "compound"}
+
+
+def _shipped_table(table: str) -> str:
+    from importlib import resources
+
+    return resources.files("microneedling").joinpath(f"data/{table}").read_text(encoding="utf-8")
+
+
+def _solute_properties_on_pages(solutes) -> dict[str, str]:
+    """Properties (``solute mw_da`` / ``solute log_p``: source key) resting on a web page, Wikipedia, a calculator
+    or a product page."""
+    out = {}
+    for name, s in solutes.items():
+        for prop, prov in (("mw_da", s.mw), ("log_p", s.logp)):
+            if prov is not None and prov.source and kind(prov.source) in NO_MODEL_SOURCE_KINDS:
+                out[f"{name} {prop}"] = prov.source
+    return out
+
+
+@pytest.mark.parametrize("table", sorted(SOLUTE_TABLES))
+def test_no_solute_property_rests_on_a_web_wikipedia_calculator_or_product_page(table):
+    """The molecular weights and log P values of the delivery model and of its permeability check are held to the
+    parameter rows' rule: every value has one of the five statuses, truthfully, and none cites a web page,
+    Wikipedia, a calculator or a product page, not even an assumed one."""
+    from microneedling.delivery.solute_properties import read_solutes
+
+    solutes = read_solutes(table, SOLUTE_TABLES[table])
+    assert solutes
+    assert _solute_properties_on_pages(solutes) == {}
+    for s in solutes.values():
+        for prov in (s.mw, s.logp):
+            if prov is not None:
+                assert prov.status in STATUSES
+                assert prov.status != "calibrated"  # nothing in these tables is fitted by code
+
+
+@pytest.mark.parametrize(("table", "compound", "doctored"), [
+    # caffeine's log P back on the calculator page it was read on: refused on load, even as assumed
+    ("permeability_stevens2024.csv", "caffeine",
+     "caffeine,C8H10N4O2,,derived,Coplen1996,computed from the formula by "
+     "microneedling.delivery.molar_mass.molar_mass_da,-0.07,assumed,BelisCO2Depth,set by hand from a page,"
+     "-6.16262058352934,Stevens2024"),
+    # an alkanol's log P claimed as published with no table, figure or abstract named
+    ("permeability_stevens2024.csv", "methanol",
+     "methanol,CH4O,,derived,Coplen1996,computed from the formula by microneedling.delivery.molar_mass.molar_mass_da,"
+     "-0.69,published,Stevens2024,as everyone knows,-6.41,Stevens2024"),
+    # EGF's molecular weight back on the product page
+    ("topicals.csv", "egf",
+     "egf,epidermal growth factor (human),,6222,assumed,BelisCO2Depth,product description,,,,,protein"),
+    # a formula's mass claimed as published instead of derived
+    ("topicals.csv", "caffeine",
+     "caffeine,caffeine,C8H10N4O2,,published,Coplen1996,Table 2,-0.07,assumed,,no measured value found,"),
+])
+def test_a_doctored_solute_row_is_refused(table, compound, doctored):
+    """A copy of a shipped table loads; the same copy with one row doctored does not."""
+    from microneedling.delivery.solute_properties import parse_solutes
+
+    text = _shipped_table(table)
+    key = SOLUTE_TABLES[table]
+    assert compound in parse_solutes(text, table, key)
+    lines = text.splitlines()
+    i = next(i for i, ln in enumerate(lines) if ln.startswith(f"{compound},"))
+    lines[i] = doctored
+    with pytest.raises(ParameterError):
+        parse_solutes("\n".join(lines) + "\n", table, key)
+
+
+def test_doctored_solute_table_is_found_by_the_page_check():
+    """The page check itself fails on a table whose assumed row cites a product page (the loader refuses such a
+    row, so the doctored row is built directly)."""
+    from dataclasses import replace
+
+    from microneedling.delivery.solute_properties import Provenance, read_solutes
+
+    solutes = dict(read_solutes("topicals.csv", "key"))
+    solutes["egf"] = replace(solutes["egf"], mw_da=6222.0, mw=Provenance("assumed", "BelisCO2Depth", "product page"))
+    assert _solute_properties_on_pages(solutes) == {"egf mw_da": "BelisCO2Depth"}
 
 
 # --- the CLI ------------------------------------------------------------------------------------------------

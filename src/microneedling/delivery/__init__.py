@@ -3,7 +3,9 @@
 (:mod:`~microneedling.delivery.membrane`), hindered diffusion in aqueous pores
 (:mod:`~microneedling.delivery.pores`), channel resealing (:mod:`~microneedling.delivery.resealing`), the named
 topicals (:mod:`~microneedling.delivery.topicals`) and uptake over hours after a session
-(:mod:`~microneedling.delivery.uptake`).
+(:mod:`~microneedling.delivery.uptake`). Solute molecular weights are computed from formulas
+(:mod:`~microneedling.delivery.molar_mass`) and every solute number carries its provenance
+(:mod:`~microneedling.delivery.solute_properties`).
 
 Names are imported on first use: ``import microneedling.delivery`` loads no engine (and no JAX).
 """
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 from microneedling.lazy import lazy_exports
 
 _MODULES = {
+    "molar_mass": ("molar_mass_da",),
     "membrane": ("crank_cumulative", "crank_flux", "solve_column", "solve_column_to_compartment"),
     "permeation": ("PottsGuy", "kp_cm_per_h", "lag_time_h", "log_kp_cm_per_h"),
     "pores": ("hindered_diffusivity_cm2_per_h", "renkin_hindrance", "stokes_einstein_cm2_per_h", "stokes_radius_nm"),
@@ -38,6 +41,7 @@ if TYPE_CHECKING:  # static tools (type checkers, the API reference) see the sam
         solve_column,
         solve_column_to_compartment,
     )
+    from microneedling.delivery.molar_mass import molar_mass_da
     from microneedling.delivery.permeation import PottsGuy, kp_cm_per_h, lag_time_h, log_kp_cm_per_h
     from microneedling.delivery.pores import (
         hindered_diffusivity_cm2_per_h,

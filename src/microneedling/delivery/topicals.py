@@ -1,18 +1,19 @@
-"""Named topicals applied after microneedling, with sourced molecular weight and log P (``data/topicals.csv``).
+"""Named topicals applied after microneedling, with the molecular weight and log P of ``data/topicals.csv``.
 
 A :class:`Molecule` is what the delivery model needs: molecular weight (Da), log10 octanol/water partition
 coefficient (None for proteins and polysaccharides, whose intact-skin route is taken as closed) and Stokes radius
-(nm, from MW by :func:`microneedling.delivery.pores.stokes_radius_nm`).
+(nm, from MW by :func:`microneedling.delivery.pores.stokes_radius_nm`). Each named topical also says where its two
+numbers come from (:mod:`microneedling.delivery.solute_properties`): small molecules' weights are computed from
+their formulas; log P is measured (published) where a stored source gave one and marked ``assumed``, with the
+reason, where none was found.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-from microneedling.citations import cite
+from microneedling.delivery.solute_properties import Provenance, Solute, read_solutes
 from microneedling.errors import InputError
 
 # Donor concentration when none is given: 10 mg/mL (1 % w/v), a stated round default, not a product's label.
@@ -21,7 +22,9 @@ DEFAULT_CONCENTRATION_MG_PER_ML = 10.0
 
 @dataclass(frozen=True)
 class Molecule:
-    """A solute: ``mw_da`` (Da), ``log_p`` (log10 Kow, or None), ``radius_nm`` (Stokes radius)."""
+    """A solute: ``mw_da`` (Da), ``log_p`` (log10 Kow, or None), ``radius_nm`` (Stokes radius); for a named topical
+    also its ``sources``, the provenance of MW and log P (``mw_provenance``, ``logp_provenance``) and the
+    ``formula`` its MW was computed from (blank for a typed MW)."""
 
     name: str
     mw_da: float
@@ -29,29 +32,14 @@ class Molecule:
     radius_nm: float
     sources: tuple[str, ...] = ()
     note: str = ""
-
-
-@dataclass(frozen=True)
-class _Row:
-    key: str
-    name: str
-    mw_da: float
-    log_p: float | None
-    mw_source: str
-    logp_source: str
-    note: str
+    mw_provenance: Provenance | None = None
+    logp_provenance: Provenance | None = None
+    formula: str = ""
 
 
 @lru_cache(maxsize=1)
-def _rows() -> dict[str, _Row]:
-    text = resources.files("microneedling").joinpath("data/topicals.csv").read_text(encoding="utf-8")
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    out = {}
-    for r in csv.DictReader(lines):
-        lp = r["log_p"].strip()
-        out[r["key"]] = _Row(r["key"], r["name"], float(r["mw_da"]), float(lp) if lp else None,
-                             r["mw_source"].strip(), r["logp_source"].strip(), r["note"].strip())
-    return out
+def _rows() -> dict[str, Solute]:
+    return read_solutes("topicals.csv", "key")
 
 
 def _radius_nm(mw_da: float) -> float:
@@ -72,11 +60,9 @@ def topical(key: str) -> Molecule:
     row = _rows().get(key)
     if row is None:
         raise InputError("molecule", key, f"must be one of {topical_keys()}")
-    sources = tuple(s for s in (row.mw_source, row.logp_source) if s)
-    for s in sources:
-        cite(s)
-    return Molecule(name=row.name, mw_da=row.mw_da, log_p=row.log_p, radius_nm=_radius_nm(row.mw_da),
-                    sources=sources, note=row.note)
+    return Molecule(name=row.fields["name"], mw_da=row.mw_da, log_p=row.log_p, radius_nm=_radius_nm(row.mw_da),
+                    sources=row.cite(), note=row.fields["note"], mw_provenance=row.mw, logp_provenance=row.logp,
+                    formula=row.formula)
 
 
 def molecule(mw_da: float, log_p: float | None, name: str = "user molecule") -> Molecule:

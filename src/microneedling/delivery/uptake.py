@@ -35,6 +35,7 @@ from microneedling.delivery.membrane import (
 )
 from microneedling.delivery.pores import renkin_hindrance, stokes_einstein_cm2_per_h
 from microneedling.delivery.resealing import closure_time_h, half_closure_h, open_fraction
+from microneedling.delivery.solute_properties import Provenance
 from microneedling.delivery.topicals import DEFAULT_CONCENTRATION_MG_PER_ML, Molecule, molecule, topical
 from microneedling.mechanics.injury import InjuryQuery, injury_details
 from microneedling.patient import Zone
@@ -225,6 +226,14 @@ def timecourse(res: DeliveryResult, points: int = 49) -> dict:
             "open_fraction": res.open_fraction[idx].tolist()}
 
 
+def _provenance_text(provenance: Provenance | None, named: str | None) -> str:
+    """Where a molecule's MW or log P comes from, for the summary: the data file's status and source, or the
+    user's input."""
+    if provenance is None:
+        return "given as input" if named is None else "not recorded"
+    return provenance.summary()
+
+
 def run_query(q: DeliveryQuery) -> tuple[dict, DeliveryResult]:
     """Channel field of the session (:func:`microneedling.mechanics.injury.session_injury`) -> uptake; summary dict and result."""
     mol = topical(q.molecule) if q.molecule is not None else molecule(q.mw_da, q.logp)
@@ -252,6 +261,8 @@ def run_query(q: DeliveryQuery) -> tuple[dict, DeliveryResult]:
         "intact_kp_cm_per_h": res.intact_kp_cm_per_h,
         "intact_lag_time_h": res.intact_lag_time_h if math.isfinite(res.intact_lag_time_h) else None,
         "intact_route": "open" if mol.log_p is not None else "closed (no log P: protein or polysaccharide)",
+        "mw_provenance": _provenance_text(mol.mw_provenance, q.molecule),
+        "logp_provenance": (None if mol.log_p is None else _provenance_text(mol.logp_provenance, q.molecule)),
         "dose_ul_per_cm2": q.dose_ul_per_cm2,
         "dermal_clearance_per_h": q.dermal_clearance_per_h,
         "dermis_um": dermis_um,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from microneedling.clinic.zone_plan import plan_zones
+from microneedling.delivery.topicals import topical
 from microneedling.delivery.uptake import DEFAULT_CONCENTRATION_MG_PER_ML, DeliveryQuery, run_query
 from microneedling.report.html import Section
 from microneedling.report.sections import DemoContext
@@ -25,6 +26,18 @@ def build(ctx: DemoContext) -> Section:
         "needled skin adds hindered aqueous diffusion down the session's channels (depth, density and radius from "
         "the puncture field of the planned needle length), which close with a half-life that grows with depth "
         "(Kalluri 2011) and is longer under occlusion (human impedance data). Enhancement = needled / intact uptake.")
+    props = []
+    for key in TOPICALS:
+        m = topical(key)
+        mw_from = (f"formula {m.formula} and the IUPAC standard atomic weights (Coplen 1996)" if m.formula
+                   else m.mw_provenance.summary() if m.mw_provenance else "-")
+        props.append([key, f"{m.mw_da:.6g}", mw_from,
+                      "none (intact route closed)" if m.log_p is None else f"{m.log_p:g}",
+                      m.logp_provenance.summary() if m.logp_provenance else "-"])
+    section.table(["topical", "MW (Da)", "MW from", "log P", "log P from"], props,
+                  caption="Molecular weight and octanol/water log P of the topicals below and where each comes from. "
+                          "An assumed log P rests on no measurement found in a stored source (the reason is "
+                          "given); the intact-skin uptake of that topical inherits the assumption.")
     rows, out, first = [], [], None
     for p in ctx.patients:
         plan = plan_zones(p)
