@@ -1,5 +1,7 @@
 """CLI start-up: ``--help``, ``--version``, ``params`` and ``citations`` load neither JAX, matplotlib nor FastAPI;
-every other command runs configured (float64, one XLA host device per core); the JAX compilation cache lives
+``--help`` and ``--version`` also skip what only a command's run needs (pydantic and the commands' input models,
+the units' pydantic types, the installed-metadata version lookup but for ``--version``); every other command runs
+configured (float64, one XLA host device per core); the JAX compilation cache lives
 where the environment says, is shared safely by concurrent processes, and a warm run loads every kernel from it.
 
 Start-up checks run in a fresh interpreter (this one has JAX loaded by the test set-up). The cache tests name a
@@ -21,22 +23,30 @@ import pytest
 from microneedling.config import cache_dir
 
 HEAVY = ("jax", "matplotlib", "fastapi")
+# loaded when a command runs (or prints its own help), never by the top-level help: pydantic (Typer's option
+# coercion and the input models), the models of commands without an engine of their own, the units' pydantic
+# types, and the version lookup in the installed metadata
+DEFERRED = ("pydantic", "microneedling.cli.queries", "microneedling.units", "microneedling.version",
+            "importlib.metadata")
 
 _IN_PROCESS = """
 import contextlib, io, json, sys
 from microneedling.cli import main
 with contextlib.redirect_stdout(io.StringIO()) as out:
     code = main(sys.argv[1:])
-heavy = sorted(m for m in {heavy!r} if m in sys.modules)
-print(json.dumps({{"code": code, "heavy": heavy, "out": out.getvalue()}}))
+loaded = sorted(m for m in {watched!r} if m in sys.modules)
+print(json.dumps({{"code": code, "loaded": loaded, "out": out.getvalue()}}))
 """
 
 
 def _run_in_fresh_process(*args: str) -> dict:
-    r = subprocess.run([sys.executable, "-c", _IN_PROCESS.format(heavy=HEAVY), *args], capture_output=True,
-                       text=True, timeout=120)
+    """Run ``microneedling ARGS`` in a fresh interpreter; ``heavy`` and ``deferred`` name what it loaded."""
+    script = _IN_PROCESS.format(watched=HEAVY + DEFERRED)
+    r = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
+    out = json.loads(r.stdout)
+    return {**out, "heavy": [m for m in out["loaded"] if m in HEAVY],
+            "deferred": [m for m in out["loaded"] if m in DEFERRED]}
 
 
 @pytest.mark.parametrize("args", [
@@ -48,6 +58,37 @@ def test_light_commands_load_no_engine(args):
     r = _run_in_fresh_process(*args)
     assert r["code"] == 0 and r["out"].strip()
     assert r["heavy"] == [], f"microneedling {' '.join(args)} loaded {r['heavy']}"
+
+
+@pytest.mark.parametrize("args,version", [([], False), (["--help"], False), (["-h"], False), (["--version"], True)],
+                         ids=["no-arguments", "--help", "-h", "--version"])
+def test_top_level_help_and_version_load_nothing_deferred(args, version):
+    r = _run_in_fresh_process(*args)
+    assert r["code"] == 0 and r["out"].strip()
+    expected = ["importlib.metadata", "microneedling.version"] if version else []
+    assert r["deferred"] == expected, f"microneedling {' '.join(args)} loaded {r['deferred']}"
+
+
+def test_validation_errors_reaching_main_exit_2_with_one_line():
+    """pydantic's error type is looked up only when an exception reaches :func:`main`; a model built outside
+    ``validated`` still ends as one line and exit code 2."""
+    code = ("import sys\nfrom pydantic import BaseModel\nfrom microneedling.cli import app, main\n"
+            "class Model(BaseModel):\n    count: int\n"
+            "@app.command('model-check')\ndef model_check() -> None:\n    Model(count='many')\n"
+            "sys.exit(main(['model-check']))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("error: invalid count=many: ") and len(r.stderr.splitlines()) == 1, r.stderr
+
+
+def test_version_attribute_is_read_on_first_use():
+    code = ("import sys, microneedling\nbefore = 'importlib.metadata' in sys.modules\n"
+            "from importlib.metadata import version\n"
+            "print(before, microneedling.__version__ == version('microneedling'), "
+            "'__version__' in dir(microneedling))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["False", "True", "True"]
 
 
 def test_a_computing_command_runs_configured():

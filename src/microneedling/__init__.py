@@ -12,25 +12,21 @@ The flat API a notebook uses (``import microneedling as mn``); the command-line 
     trial = mn.run_trial(mn.load_spec("examples/trial.yaml"))
     print(mn.format_references())                    # the sources the run used
 
-Importing the package changes no process-wide setting and loads the engines only when a name is first used.
+Importing the package changes no process-wide setting and loads the engines (and reads the version from the
+installed metadata) only when a name is first used.
 Units are in names (``needle_length_mm``, ``interval_weeks``); every parameter comes from the registry
 (:func:`registry`), whose rows carry their source and status.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from microneedling.lazy import lazy_exports
 
-try:
-    __version__ = version("microneedling")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
-
 # public name -> (module, attribute)
 _API: dict[str, tuple[str, str]] = {
+    "__version__": ("microneedling.version", "__version__"),
     # set-up, parameters, citations, errors
     "configure": ("microneedling.config", "configure"),
     "InputError": ("microneedling.errors", "InputError"),
@@ -79,7 +75,7 @@ _API: dict[str, tuple[str, str]] = {
     "plan_zones": ("microneedling.clinic.zone_plan", "plan_zones"),
 }
 
-__all__ = ["__version__", *_API]
+__all__ = list(_API)
 
 
 __getattr__ = lazy_exports("microneedling", _API)
@@ -115,3 +111,4 @@ if TYPE_CHECKING:  # static tools (type checkers, the API reference) see the sam
     from microneedling.trials.run import run_trial
     from microneedling.trials.spec import TrialSpec, load_spec, spec_from_dict
     from microneedling.trials.sweep import run_sweep
+    from microneedling.version import __version__

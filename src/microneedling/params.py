@@ -41,7 +41,6 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from microneedling.citations import UNRELIABLE_KINDS, bibliography, cite, kind
-from microneedling.units import dimension, unit_of
 
 STATUSES = ("published", "secondary", "derived", "calibrated", "assumed")
 COLUMNS = ("name", "value", "unit", "low", "high", "source", "where", "status", "fitted_to")
@@ -130,6 +129,10 @@ def _check_status(name: str, status: str, source: str, where: str, fitted_to: st
 
 
 def _parse_row(row: dict[str, str], set_name: str, line: int) -> Parameter:
+    # imported here: microneedling.units also defines pydantic input types, and the command line's help reads
+    # STATUSES from this module without loading pydantic
+    from microneedling.units import dimension, unit_of
+
     where = f"{set_name}.csv line {line}"
     missing = [c for c in COLUMNS if c not in row]
     if missing:

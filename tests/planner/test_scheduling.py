@@ -37,7 +37,7 @@ def book(client, pid, **body):
 
 
 def test_unknown_clinic_time_zone_is_refused(tmp_path):
-    from microneedling.cli.serve import ServeOptions
+    from microneedling.cli.queries import ServeOptions
 
     with pytest.raises(ValueError, match="IANA"):
         create_app(Settings(database_url=f"sqlite:///{tmp_path / 'z.db'}", fast_hash=True,

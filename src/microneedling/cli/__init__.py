@@ -17,13 +17,11 @@ from collections.abc import Callable
 from typing import Any
 
 import typer
-from pydantic import ValidationError
 
 # Typer vendors click as typer._click
 from typer._click.exceptions import NoArgsIsHelpError as _NoArgsIsHelpError
 from typer._click.exceptions import UsageError as _UsageError
 
-from microneedling import __version__
 from microneedling.cli.common import print_error
 from microneedling.config import configure
 from microneedling.errors import InputError, from_validation_error
@@ -50,6 +48,8 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from microneedling import __version__
+
         typer.echo(f"microneedling {__version__}")
         raise typer.Exit(0)
 
@@ -115,9 +115,6 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print_error(exc.one_line())
         return 2
-    except ValidationError as exc:
-        print_error(from_validation_error(exc).one_line())
-        return 2
     except _NoArgsIsHelpError:
         app(args=["--help"], prog_name="microneedling", standalone_mode=False)
         return 0
@@ -129,14 +126,25 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
+    except _validation_error() as exc:  # evaluated only when an exception gets this far
+        print_error(from_validation_error(exc).one_line())
+        return 2
     return rv if isinstance(rv, int) else 0
+
+
+def _validation_error() -> type[Exception]:
+    """pydantic's ``ValidationError``, imported when first needed: ``--help``, ``--version`` and the commands
+    that validate nothing start without loading pydantic."""
+    from pydantic import ValidationError
+
+    return ValidationError
 
 
 def _usage_message(exc: _UsageError) -> str:
     """Click's message, with the offending value added when Typer's coercion knew it."""
     msg = exc.format_message()
     cause = exc.__cause__
-    if isinstance(cause, ValidationError) and cause.errors():
+    if isinstance(cause, _validation_error()) and cause.errors():
         value = cause.errors()[0].get("input")
         if value is not None and repr(value) not in msg:
             msg = f"{msg.rstrip('.')} (got {value!r})"

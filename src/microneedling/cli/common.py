@@ -1,7 +1,7 @@
 """Shared CLI plumbing: JSON output, progress bars on stderr, and the one-line error convention.
 
-Light on purpose (no JAX, NumPy or matplotlib): every command module imports it, and ``--help``, ``--version``,
-``params`` and ``citations`` must start fast.
+Light on purpose (no JAX, NumPy, matplotlib or pydantic): every command module imports it, and ``--help``,
+``--version``, ``params`` and ``citations`` must start fast.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import ValidationError
 from rich.console import Console
 
 from microneedling.errors import InputError, from_validation_error
@@ -28,6 +27,8 @@ M = TypeVar("M", bound="BaseModel")
 
 def validated(model: type[M], **fields: Any) -> M:
     """Build a pydantic input model from CLI options; bad values raise a one-line :class:`InputError`."""
+    from pydantic import ValidationError
+
     try:
         return model(**fields)
     except ValidationError as exc:

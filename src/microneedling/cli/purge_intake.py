@@ -4,21 +4,10 @@ cron or a systemd timer)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
-from pydantic import BaseModel, ConfigDict, Field
 
 from microneedling.cli import app
 from microneedling.cli.common import print_json, validated
-
-
-class PurgeOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    database_url: Annotated[str, Field(pattern=r"^(sqlite:///|postgres(ql)?(\+psycopg)?://).+",
-                                       description="sqlite:///FILE or postgresql://USER@HOST:PORT/DB")]
-    retention_days: Annotated[float | None, Field(gt=0.0, le=3650.0, description="days (0, 3650]")] = None
 
 
 @app.command("purge-intake")
@@ -31,6 +20,8 @@ def purge_intake(
 ) -> None:
     """Delete consultation requests past the retention period (accepted or not), long-expired patient links
     and old rate-limit counts; prints how many of each as JSON. The deletion is in the audit log."""
+    from microneedling.cli.queries import PurgeOptions
+
     opts = validated(PurgeOptions, database_url=database_url, retention_days=retention_days)
     from microneedling.planner.db import make_engine, migrate, session_factory
     from microneedling.planner.intake import purge

@@ -2,36 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from microneedling.cli import app
 from microneedling.cli.common import validated
-
-
-class ServeOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    host: Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:\-\[\]]+$")]
-    port: Annotated[int, Field(ge=1, le=65535)]
-    database_url: Annotated[str, Field(pattern=r"^(sqlite:///|postgres(ql)?(\+psycopg)?://).+",
-                                       description="sqlite:///FILE or postgresql://USER@HOST:PORT/DB")]
-    clinic_timezone: Annotated[str, Field(min_length=1, max_length=64, description="IANA time zone name")]
-    clinic_name: Annotated[str, Field(min_length=1, max_length=120)]
-    clinic_address: Annotated[str, Field(max_length=200)]
-
-    @field_validator("clinic_timezone")
-    @classmethod
-    def _zone(cls, v: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("an IANA time zone name such as Europe/Paris or UTC") from None
-        return v
 
 
 @app.command()
@@ -49,6 +23,8 @@ def serve(
 ) -> None:
     """Run the planner web app; migrations run on start. Set MICRONEEDLING_ADMIN_PASSWORD on an empty
     database to create the user "admin"."""
+    from microneedling.cli.queries import ServeOptions
+
     opts = validated(ServeOptions, host=host, port=port, database_url=database_url, clinic_timezone=clinic_timezone,
                      clinic_name=clinic_name, clinic_address=clinic_address)
     import uvicorn
