@@ -84,17 +84,44 @@ class Client:
 
 def message_beside(html: str, name: str) -> str | None:
     """The error message a page shows beside its field ``name`` (an input, select, textarea or canvas with that
-    name or id): the text of the element its ``aria-describedby`` names, if the field is ``aria-invalid``;
+    name or id): the text of the element its ``aria-describedby`` names first (the message; any later id is a
+    hint of the field), if the field is ``aria-invalid``;
     None when the field carries no error. Asserts that the field is on the page once."""
     fields = re.findall(rf'<(?:input|select|textarea|canvas)\b[^>]*\b(?:name|id)="{re.escape(name)}"[^>]*>', html)
     assert len(fields) == 1, (name, fields)
     if 'aria-invalid="true"' not in fields[0]:
         return None
-    target = re.search(r'aria-describedby="([^"]+)"', fields[0])
+    target = re.search(r'aria-describedby="([^" ]+)', fields[0])
     assert target, fields[0]
     found = re.search(rf'<(\w+)[^>]*\bid="{re.escape(target[1])}"[^>]*>(.*?)</\1>', html, re.S)
     assert found, f"no element {target[1]}"
     return html_lib.unescape(re.sub(r"<[^>]+>", "", found[2])).strip()
+
+
+def summary_links(html: str) -> list[tuple[str | None, str]]:
+    """(target id, or None for an entry without a link; text) of each entry of the page's error summary (the
+    ``#error-summary`` list of the page layouts); empty when the page has none."""
+    box = re.search(r'<div class="errors" role="alert" id="error-summary">(.*?)</div>', html, re.S)
+    if not box:
+        return []
+    out = []
+    for item in re.findall(r"<li>(.*?)</li>", box[1], re.S):
+        link = re.fullmatch(r'\s*<a href="#([^"]+)">(.*?)</a>\s*', item, re.S)
+        out.append((link[1], link[2]) if link else (None, item.strip()))
+    return [(t, html_lib.unescape(text)) for t, text in out]
+
+
+def dead_summary_links(html: str) -> list[str]:
+    """The error summary's link targets that lead nowhere: no element with that id, more than one, or a hidden
+    input (a field the user never sees)."""
+    dead = []
+    for target, _ in summary_links(html):
+        if target is None:
+            continue
+        found = re.findall(rf'<\w+\b[^>]*\bid="{re.escape(target)}"[^>]*>', html)
+        if len(found) != 1 or (found[0].startswith("<input") and 'type="hidden"' in found[0]):
+            dead.append(target)
+    return dead
 
 
 # ---- PostgreSQL ---------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def _jpeg() -> str:
 @pytest.mark.parametrize("signature,version,message", [
     (_jpeg(), 1, "PNG"),
     (base64.b64encode(b"not an image").decode(), 1, "PNG"),
-    ("", 1, "PNG"),
+    ("", 1, "blank"),  # nothing drawn
     ("%%%", 1, "base64"),
     (signature_png(ink=False), 1, "blank"),
     (signature_png(width=2500), 1, "larger than"),

@@ -79,7 +79,12 @@ def test_form_errors_put_each_message_beside_its_input():
         "Anaesthetic time on the skin must be a whole number from 0 to 180 minutes")
     assert errors.message("other-form", "anaesthetic_minutes") is None  # another form of the page is not marked
     assert errors.element_id("cheek_needle_length_mm") == "record-cheek_needle_length_mm-error"
-    assert [t for t, _ in errors.summary] == ["record-cheek_needle_length_mm-error", "record-anaesthetic_minutes-error"]
+    # the summary links only to the messages the page placed: one whose field is not on the page has no link
+    assert [t for t, _ in errors.summary] == [None, None]
+    assert errors.place("cheek_needle_length_mm") == "record-cheek_needle_length_mm-error"
+    assert [t for t, _ in errors.summary] == ["record-cheek_needle_length_mm-error", None]
     conflict = form_errors(Conflict("appointment 3 is already recorded"), "record")
     assert conflict.general == ["Appointment 3 is already recorded"] and conflict.summary == [
         (None, "Appointment 3 is already recorded")]
+    conflict.place(None)  # the form's own problems shown at the top of the form
+    assert conflict.summary == [("record-form-error", "Appointment 3 is already recorded")]

@@ -56,6 +56,8 @@ def _png(value: object) -> bytes:
     if not isinstance(value, str):
         raise ValueError("the signature must be a base64 string")
     text = value.split(",", 1)[1] if value.startswith("data:") else value
+    if not text.strip():
+        raise ValueError("the signature is blank (nothing drawn; sign on the pad)")
     if len(text) > MAX_SIGNATURE_BYTES * 4 // 3 + 4:
         raise ValueError(f"the signature image is larger than {MAX_SIGNATURE_BYTES} bytes")
     try:

@@ -7,6 +7,13 @@ with ``aria-invalid="true"`` and ``aria-describedby`` pointing at the message, w
 (WCAG 2.2 success criteria 3.3.1 Error Identification and 3.3.3 Error Suggestion). A short summary at the top
 of the page (``role="alert"``) is announced by screen readers and links to each message.
 
+The summary links only to messages the page shows: the macros note each message they place
+(:meth:`FormErrors.place`) and the page layouts render their content before the summary, so a message whose
+field is not on the page (a form the page does not show) is listed without a link instead of with a link to
+nothing. A field the user does not type into (a hidden input filled by a script, such as the drawn signature;
+a value a button sets) has its message placed beside the control the user acts on, and the summary link then
+leads to that control (the signature pad) or to the message in its form.
+
 A form whose input names differ from the model's field locations passes a ``names`` function
 (location -> input name, or None for a problem of the form as a whole)."""
 
@@ -14,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 from pydantic import BaseModel
@@ -36,6 +43,8 @@ class FormErrors:
 
     form: str
     items: tuple[FieldError, ...]
+    # id of each message placed on the page -> the id the summary links to (the message, or the control it is about)
+    shown: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -54,10 +63,20 @@ class FormErrors:
         """The id of the element holding ``field``'s message (the target of ``aria-describedby``)."""
         return re.sub(r"[^A-Za-z0-9_-]", "-", f"{self.form}-{field or 'form'}-error")
 
+    def place(self, field: str | None, control: str | None = None) -> str:
+        """The id of the element that shows ``field``'s message on the page (None: the messages about the form
+        as a whole), noted as placed so that the summary links to it, or to the element with id ``control``:
+        the visible control the user acts on when ``field`` is a hidden input (the signature pad)."""
+        ident = self.element_id(field)
+        self.shown[ident] = control or ident
+        return ident
+
     @property
     def summary(self) -> list[tuple[str | None, str]]:
-        """(id of the message beside the field, or None for the form as a whole; message) in form order."""
-        return [(self.element_id(e.field) if e.field else None, e.message) for e in self.items]
+        """(id the summary links to: the message on the page or the control it is about, or None where the page
+        does not show the message apart from the summary; message) in form order. Read it after the page's
+        fields are rendered (:meth:`place`)."""
+        return [(self.shown.get(self.element_id(e.field)), e.message) for e in self.items]
 
     @property
     def general(self) -> list[str]:

@@ -49,9 +49,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "template_version": ("Consent form version", ""), "title": ("Title", ""), "body_md": ("Text", ""),
     "status": ("Status", ""), "markers": ("Markers", ""), "visit_date": ("Visit date", ""),
     "size": ("Marker size", ""), "x": ("Marker position", ""), "y": ("Marker position", ""),
-    # "Model.field": the name in that model only
+    # "Model.field" or "Model.field.subfield": the name in that model only
     "TreatmentIn.zones": ("Zones treated", ""), "PhotoIn.file": ("Photo", ""), "PhotoIn.taken_on": ("Taken on", ""),
     "PhotoIn.visit": ("Visit date", ""),
+    # the public questionnaire, in its own words
+    "IntakeIn.fitzpatrick": ("Skin type", ""), "IntakeIn.scars": ("Scar areas", ""),
+    "IntakeIn.scars.zone": ("Area of the face", ""), "IntakeIn.scars.type": ("Kind of scar", ""),
+    "IntakeIn.scars.count": ("Number of scars", ""), "IntakeIn.contact.name": ("Your name", ""),
+    "IntakeIn.contact.reach": ("Email address or phone number", ""),
 }
 
 # regular expressions of the input models -> what they allow, in words
@@ -73,8 +78,8 @@ def _parts(loc: Loc | list | str) -> list[str | int]:
 
 def _entry(loc: Loc | list | str, model: type[BaseModel] | None = None) -> tuple[str, str]:
     names = [p for p in _parts(loc) if isinstance(p, str)]
-    if model is not None and len(names) == 1 and f"{model.__name__}.{names[0]}" in LABELS:
-        return LABELS[f"{model.__name__}.{names[0]}"]
+    if model is not None and names and f"{model.__name__}.{'.'.join(names)}" in LABELS:
+        return LABELS[f"{model.__name__}.{'.'.join(names)}"]
     for part in reversed(names):
         if part in LABELS:
             return LABELS[part]
@@ -178,7 +183,8 @@ def explain(error: dict, model: type[BaseModel] | None = None) -> str:
     kind, ctx, loc = error["type"], error.get("ctx") or {}, error.get("loc", ())
     name, unit = _entry(loc, model)
     schema = field_schema(model, loc)
-    if kind == "missing" or (error.get("input", "") is None and kind.endswith("_type")):  # a blank field
+    blank = error.get("input", "") is None and (kind.endswith("_type") or kind in ("enum", "literal_error"))
+    if kind == "missing" or blank:  # a blank field, or no choice made among radio buttons
         return f"{name} is required"
     if kind in NUMERIC:
         return _number_rule(name, unit, schema, error)

@@ -60,7 +60,7 @@ def clean_image(data: bytes) -> tuple[bytes, str, Image.Image]:
             img.load()
             clean = _pixels_only(img, fmt)
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
-        raise NotAnImage(f"not a readable JPEG or PNG image ({type(exc).__name__})") from None
+        raise NotAnImage("not a readable JPEG or PNG image: choose a photo taken as JPEG or PNG") from exc
     out = io.BytesIO()
     if fmt == "JPEG":
         clean.save(out, "JPEG", quality=JPEG_QUALITY)

@@ -1,5 +1,5 @@
 """Helpers of the server-rendered pages (Jinja2, plain forms): rendering a template for the logged-in user,
-reading form fields, field messages for bad input, redirects after a successful post."""
+reading form fields, redirects after a successful post."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from microneedling.planner.deps import Ctx
-from microneedling.planner.messages import field_messages
 from microneedling.planner.security import allowed
 
 
@@ -16,11 +15,6 @@ def render(request: Request, template: str, ctx: Ctx | None = None, status: int 
     kw.update(request=request, user=ctx.user if ctx else None, csrf=ctx.login.csrf_token if ctx else "",
               can=(lambda p: allowed(ctx.user, p)) if ctx else (lambda p: False))
     return env.TemplateResponse(request, template, kw, status_code=status)
-
-
-def errors_of(exc: Exception) -> list[str]:
-    """Readable field messages for a failed form (:func:`microneedling.planner.messages.field_messages`)."""
-    return field_messages(exc)
 
 
 def blank(v: str | None) -> str | None:

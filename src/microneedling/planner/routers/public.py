@@ -20,10 +20,11 @@ from microneedling.errors import InputError
 from microneedling.patient import Fitzpatrick, ScarType, Zone
 from microneedling.planner import consent, intake, patient_links, public
 from microneedling.planner.deps import form_data, get_db
+from microneedling.planner.form_errors import FormErrors, Names, form_errors, last_name
 from microneedling.planner.models import utcnow
 from microneedling.planner.public_limits import PublicLimit, admit
 from microneedling.planner.services import NotFound
-from microneedling.planner.web import blank, checked, errors_of
+from microneedling.planner.web import blank, checked
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["public"])
@@ -120,11 +121,33 @@ def treatment_figure(name: str, request: Request) -> Response:
 
 
 # ---- questionnaire --------------------------------------------------------------------------------------------
-def _form_context(values: dict | None = None, errors: list[str] | None = None) -> dict:
+def _form_context(values: dict | None = None, errors: FormErrors | None = None) -> dict:
     return {"values": values or {}, "errors": errors or [], "zones": [z.value for z in Zone],
             "scar_types": [(t.value, SCAR_HELP[t.value]) for t in ScarType],
             "phototypes": [(f.value, PHOTOTYPE_HELP[f.value]) for f in Fitzpatrick], "rows": range(SCAR_ROWS),
             "history_items": HISTORY_ITEMS, "acne_choices": ACNE_CHOICES}
+
+
+def _scar_rows(form: dict[str, str]) -> list[int]:
+    """The questionnaire's scar rows (0-based) whose zone is chosen, in form order (the rows sent)."""
+    return [i for i in range(SCAR_ROWS) if blank(form.get(f"scar{i}_zone"))]
+
+
+def intake_field_names(form: dict[str, str]) -> Names:
+    """The input of the questionnaire behind a location of :class:`intake.IntakeIn` as :func:`intake_from_form`
+    built it: ``scars.S.count`` -> ``scar{row}_count``, no scar row at all -> the first row's zone, ``history.X``
+    -> ``X``, ``contact.name`` -> ``contact_name``."""
+    rows = _scar_rows(form)
+
+    def name(loc: tuple) -> str | None:
+        if loc[:1] == ("scars",):
+            if len(loc) >= 3 and isinstance(loc[1], int) and loc[1] < len(rows):
+                return f"scar{rows[loc[1]]}_{loc[2]}"
+            return "scar0_zone"
+        if loc[:1] == ("contact",) and len(loc) > 1:
+            return f"contact_{loc[1]}"
+        return last_name(loc)
+    return name
 
 
 def intake_from_form(form: dict[str, str]) -> intake.IntakeIn:
@@ -134,8 +157,7 @@ def intake_from_form(form: dict[str, str]) -> intake.IntakeIn:
     for key, _ in HISTORY_ITEMS:
         history[key] = checked(form, key)
     scars = [{"zone": blank(form.get(f"scar{i}_zone")), "type": blank(form.get(f"scar{i}_type")),
-              "count": blank(form.get(f"scar{i}_count"))}
-             for i in range(SCAR_ROWS) if blank(form.get(f"scar{i}_zone"))]
+              "count": blank(form.get(f"scar{i}_count"))} for i in _scar_rows(form)]
     return intake.IntakeIn.model_validate({
         "age_years": blank(form.get("age_years")), "sex": form.get("sex"), "fitzpatrick": form.get("fitzpatrick"),
         "history": history, "scars": scars,
@@ -153,7 +175,8 @@ def questionnaire_submit(request: Request, form: dict = Depends(form_data), _=De
     try:
         data = intake_from_form(form)
     except ValidationError as exc:
-        return _render(request, "public_questionnaire.html", status=422, **_form_context(form, errors_of(exc)))
+        errors = form_errors(exc, "intake", intake_field_names(form), intake.IntakeIn)
+        return _render(request, "public_questionnaire.html", status=422, **_form_context(form, errors))
     row = intake.submit(db, data)
     db.commit()
     return _render(request, "public_intake_done.html", request_id=row.request_id, findings=row.findings)
@@ -186,10 +209,12 @@ def _submit_json(request: Request, body: bytes) -> JSONResponse:
 
 # ---- patient link ---------------------------------------------------------------------------------------------
 def _link_page(request: Request, db, token: str, status: int = 200, done: str | None = None,
-               errors: list[str] | None = None) -> HTMLResponse:
+               errors: FormErrors | None = None, values: dict | None = None) -> HTMLResponse:
+    """The link's page; after a failed post, the ``errors`` of the posted form (``consent`` or ``photo``) beside
+    its fields and its ``values`` shown again."""
     link = patient_links.resolve(db, token)
     return _render(request, "public_link.html", status=status, token=token, done=done, errors=errors or [],
-                   **patient_links.view(db, settings_of(request), link))
+                   values=values or {}, **patient_links.view(db, settings_of(request), link))
 
 
 @pages.get("/p/{token}")
@@ -214,7 +239,8 @@ def link_consent(request: Request, token: Annotated[str, Path(max_length=64)], f
         consent.sign(db, user, row, data, _address(request))
     except (ValidationError, InputError) as exc:
         db.rollback()
-        return _link_page(request, db, token, status=422, errors=errors_of(exc))
+        return _link_page(request, db, token, status=422, errors=form_errors(exc, "consent", model=consent.ConsentIn),
+                          values={"typed_name": form.get("typed_name", "")})
     db.commit()
     return _link_page(request, db, token, done="Thank you: your signed consent has been sent to the clinic.")
 
@@ -243,12 +269,16 @@ def _link_photo(request: Request, token: str, view: str, content: bytes) -> HTML
         user, row = patient_links.issuer_and_patient(db, link)
         try:
             if not content:
-                raise NotAnImage("choose a photo (JPEG or PNG)")
+                raise InputError("file", None, "is required: choose a JPEG or PNG file")
             data = photo_service.PhotoIn(view=view, taken_on=utcnow().date())
-            photo_service.add_photo(db, user, row, data, content, settings_of(request).media_folder())
-        except (ValidationError, NotAnImage) as exc:
+            try:
+                photo_service.add_photo(db, user, row, data, content, settings_of(request).media_folder())
+            except NotAnImage as exc:
+                raise InputError("file", f"{len(content)} bytes", str(exc)) from None
+        except (ValidationError, InputError) as exc:
             db.rollback()
-            return _link_page(request, db, token, status=422, errors=errors_of(exc))
+            errors = form_errors(exc, "photo", model=photo_service.PhotoIn)
+            return _link_page(request, db, token, status=422, errors=errors, values={"view": view})
         db.commit()
         return _link_page(request, db, token, done="Thank you: your photo has been sent to the clinic.")
     finally:
