@@ -90,3 +90,20 @@ def test_expected_score_is_differentiable_in_the_fill():
     g = float(jax.grad(score)(0.7))
     fd = (float(score(0.7 + 1e-5)) - float(score(0.7 - 1e-5))) / 2e-5
     assert g > 0 and g == pytest.approx(fd, rel=1e-4)
+
+
+def test_binomial_tail_equals_the_regularised_incomplete_beta():
+    """The finite sum for a whole first argument against ``betainc`` (real counts, p from 0 to 1, n below j)."""
+    from jax.scipy.special import betainc
+
+    rng = np.random.default_rng(3)
+    n = np.concatenate([rng.uniform(0.0, 400.0, 4000), [0.5, 10.0, 20.9, 21.0, 400.0]])
+    p = np.concatenate([rng.uniform(0.0, 1.0, 4000), [0.0, 1.0, 0.3, 1e-9, 1.0 - 1e-9]])
+    for j in (1.0, 11.0, 21.0):
+        ours = np.asarray(es.binomial_tail(j, n, p))
+        ok = n - j + 1.0 > 0.0
+        ref = np.where(ok, np.asarray(betainc(j, np.where(ok, n - j + 1.0, 1.0), p)), 0.0)
+        np.testing.assert_allclose(ours, ref, atol=1e-11)
+    # integer n: the binomial distribution itself
+    from scipy.stats import binom
+    np.testing.assert_allclose(np.asarray(es.binomial_tail(11.0, 30.0, 0.4)), binom.sf(10, 30, 0.4), rtol=1e-12)

@@ -21,6 +21,7 @@ reweighted by the likelihood of the scores (normal rater noise with the draw's r
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import jax
@@ -47,15 +48,13 @@ def _weighted_percentile(values: np.ndarray, weights: np.ndarray, q: float) -> f
     return float(np.interp(q / 100.0 * cw[-1], cw, values[order]))
 
 
-@jax.jit
-def _scores_dz(log_rel_grid, counts, thetas, zs, quantitative):
-    """True expected scores [D, Z, T] for every draw and response deviate."""
+@partial(jax.jit, static_argnames="scale")
+def _scores_dz(log_rel_grid, counts, thetas, zs, scale: Scale):
+    """True expected scores [D, Z, T] on ``scale`` for every draw and response deviate."""
     def per_draw(theta):
         rel = response.interpolate_relative_depth(log_rel_grid, theta[0])
         cz = jnp.broadcast_to(counts, (zs.shape[0], counts.shape[-1]))
-        q = response.true_scores(rel, cz, zs, theta[1], Scale.goodman_baron_quantitative)
-        g = response.true_scores(rel, cz, zs, theta[1], Scale.goodman_baron_qualitative)
-        return jnp.where(quantitative, q, g)
+        return response.true_scores(rel, cz, zs, theta[1], scale)
 
     return jax.lax.map(per_draw, thetas)
 
@@ -97,8 +96,8 @@ def predict_patient(age_years: float, scar_mix: dict | None, baseline: float | N
     quantitative = scale is Scale.goodman_baron_quantitative
     if all_weeks:
         grid = jnp.asarray(response.log_relative_depth_grid(protocol, age_years, all_weeks))
-        s = np.asarray(_scores_dz(grid, c, thetas, zs, quantitative))  # [D, Z, T]
-        s_pop = np.asarray(_scores_dz(grid, c, thetas_pop, zs, quantitative))
+        s = np.asarray(_scores_dz(grid, c, thetas, zs, scale))  # [D, Z, T]
+        s_pop = np.asarray(_scores_dz(grid, c, thetas_pop, zs, scale))
     else:
         s = s_pop = np.zeros((n_draws, len(Z_GRID), 0))
     full = np.concatenate([np.full(s.shape[:2] + (1,), b0), s], axis=2)
