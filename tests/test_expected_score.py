@@ -107,3 +107,14 @@ def test_binomial_tail_equals_the_regularised_incomplete_beta():
     # integer n: the binomial distribution itself
     from scipy.stats import binom
     np.testing.assert_allclose(np.asarray(es.binomial_tail(11.0, 30.0, 0.4)), binom.sf(10, 30, 0.4), rtol=1e-12)
+
+
+def test_traced_band_edges_take_the_general_tail_and_agree_at_whole_values():
+    """The sensitivity analysis traces the band edges: the betainc path gives the finite sum's value at a whole
+    edge and stays defined between whole values."""
+    n, p = jnp.asarray([5.0, 30.0, 250.0]), jnp.asarray([0.2, 0.5, 0.05])
+    traced = jax.jit(lambda j: es.binomial_tail(j, n, p))
+    np.testing.assert_allclose(np.asarray(traced(11.0)), np.asarray(es.binomial_tail(11.0, n, p)), atol=1e-11)
+    between = np.asarray(traced(11.5))
+    assert np.all(between <= np.asarray(es.binomial_tail(11.0, n, p)) + 1e-12)
+    assert np.all(between >= np.asarray(es.binomial_tail(12.0, n, p)) - 1e-12)

@@ -33,7 +33,7 @@ from functools import partial
 
 import jax
 import jax.numpy as jnp
-import numpy as np
+from jax.scipy.special import betainc
 from jax.scipy.stats import norm
 
 from microneedling.outcomes.goodman_baron import N_CATEGORIES, TYPE_CODE, category_points, scar_category
@@ -89,42 +89,61 @@ def band_fractions(median_mm, log_sd, thresholds=None):
     return upper - lower
 
 
-def binomial_tail(j: float, n, p):
+def binomial_tail(j, n, p):
     """P(X >= j) for X ~ Binomial(n, p), continued to real n: ``I_p(j, n - j + 1)``; 0 when n < j.
 
-    ``j`` is a whole number (a count band's edge, a Python number), so the regularised incomplete beta has the
-    finite form ``I_p(j, b) = 1 - (1 - p)^b sum_{i < j} Gamma(b + i) / (Gamma(b) i!) p^i`` (``b = n - j + 1``
-    real; the negative-binomial form of the beta distribution function for a whole first argument), summed
-    term by term: exact for every real ``n``, and about 20x faster than the continued fraction of
-    ``jax.scipy.special.betainc`` (tested to agree with it)."""
+    For a whole ``j`` known when tracing (a count band's edge) the regularised incomplete beta has the finite
+    form ``I_p(j, b) = 1 - (1 - p)^b sum_{i < j} Gamma(b + i) / (Gamma(b) i!) p^i`` (``b = n - j + 1`` real;
+    the negative-binomial form of the beta distribution function for a whole first argument), summed term by
+    term: exact for every real ``n`` and over 100x faster than the continued fraction of
+    ``jax.scipy.special.betainc`` (tested to agree with it), which is used when ``j`` is traced or not whole
+    (the sensitivity analysis varies the band edges continuously)."""
     n = jnp.asarray(n, dtype=jnp.float64)
     p = jnp.clip(jnp.asarray(p, dtype=jnp.float64), 0.0, 1.0)
     b = n - j + 1.0
     valid = b > 0.0
     b = jnp.where(valid, b, 1.0)
+    if not _whole(j):
+        return jnp.where(valid, betainc(jnp.asarray(j, dtype=jnp.float64), b, p), 0.0)
     # sum_i t_i with t_i = (1 - p)^b Gamma(b + i) / (Gamma(b) i!) p^i, by Horner's rule on the ratios
     # t_{i+1} / t_i = p (b + i) / (i + 1); (1 - p)^b may underflow to 0 only where every term is below 1e-270
     acc = jnp.ones_like(b * p)
-    for i in range(int(np.ceil(j)) - 2, -1, -1):
+    for i in range(int(j) - 2, -1, -1):
         acc = 1.0 + p * (b + i) / (i + 1.0) * acc
     below = (1.0 - p) ** b * acc
     return jnp.where(valid, jnp.clip(1.0 - below, 0.0, 1.0), 0.0)
 
 
-def _bands() -> tuple[float, float]:
-    """The count bands' upper edges (whole numbers of scars; static: they size the binomial sums)."""
-    return float(parameter_value("scoring.gb.count_band1_max")), float(parameter_value("scoring.gb.count_band2_max"))
+def _whole(x) -> bool:
+    """A whole number from 1 to 1000 known when tracing (not a JAX tracer)."""
+    if isinstance(x, jax.core.Tracer):
+        return False
+    v = float(x)
+    return v.is_integer() and 1.0 <= v <= 1000.0
+
+
+def _bands():
+    """The count bands' upper edges (scars): Python numbers, or JAX tracers when the registry is overridden
+    with traced values (:func:`microneedling.params.overridden`)."""
+    b = parameter_value("scoring.gb.count_band1_max"), parameter_value("scoring.gb.count_band2_max")
+    return tuple(v if isinstance(v, jax.core.Tracer) else float(v) for v in b)
+
+
+def _static_bands(b1, b2) -> bool:
+    return not any(isinstance(v, jax.core.Tracer) for v in (b1, b2))
 
 
 def expected_multiplier(n, p):
     """Expected count multiplier (0 / 1 / 2 / 3 for 0, 1-b1, b1+1-b2, more) of a binomial count."""
     b1, b2 = _bands()
-    return _multiplier(n, p, b1=b1, b2=b2)
+    return (_multiplier if _static_bands(b1, b2) else _multiplier_terms)(n, p, b1=b1, b2=b2)
 
 
-@partial(jax.jit, static_argnames=("b1", "b2"))
-def _multiplier(n, p, b1, b2):
+def _multiplier_terms(n, p, b1, b2):
     return sum(binomial_tail(j, n, p) for j in (1.0, b1 + 1.0, b2 + 1.0))
+
+
+_multiplier = partial(jax.jit, static_argnames=("b1", "b2"))(_multiplier_terms)
 
 
 def scar_fill_factor(rel_depth, multiplier):
@@ -133,15 +152,17 @@ def scar_fill_factor(rel_depth, multiplier):
     return jnp.maximum(1.0 - multiplier * (1.0 - rel_depth), 0.0)
 
 
-@partial(jax.jit, static_argnames=("b1", "b2"))
-def _quantitative(counts, median_mm, log_sd, bm, points, th, b1, b2):
+def _quantitative_terms(counts, median_mm, log_sd, bm, points, th, b1, b2):
     counts = jnp.asarray(counts, dtype=jnp.float64)
     frac = band_fractions(median_mm, log_sd, th)  # [..., G, B]
     p_cat = jnp.einsum("...kb,kbc->...kc", frac, bm)  # share of a group's scars in each category
     lam = jnp.einsum("...k,...kc->...c", counts, p_cat)  # expected count per category
     reach = jnp.einsum("...k,kc->...c", counts, (bm.sum(axis=1) > 0).astype(jnp.float64))
     p = jnp.where(reach > 0.0, lam / jnp.where(reach > 0.0, reach, 1.0), 0.0)
-    return jnp.sum(points * _multiplier(reach, p, b1=b1, b2=b2), axis=-1)
+    return jnp.sum(points * _multiplier_terms(reach, p, b1=b1, b2=b2), axis=-1)
+
+
+_quantitative = partial(jax.jit, static_argnames=("b1", "b2"))(_quantitative_terms)
 
 
 def expected_quantitative(counts, median_mm, log_sd, types=None):
@@ -150,7 +171,8 @@ def expected_quantitative(counts, median_mm, log_sd, types=None):
     :data:`~microneedling.patient.SCAR_TYPES`; default: one group per type in that order)."""
     bm = band_map() if types is None else band_map()[jnp.asarray(types)]  # [G, B, C]
     b1, b2 = _bands()
-    return _quantitative(counts, median_mm, log_sd, bm, category_points(), thresholds_mm(), b1=b1, b2=b2)
+    run = _quantitative if _static_bands(b1, b2) else _quantitative_terms
+    return run(counts, median_mm, log_sd, bm, category_points(), thresholds_mm(), b1=b1, b2=b2)
 
 
 @jax.jit
