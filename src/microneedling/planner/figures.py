@@ -32,7 +32,7 @@ def _png(key: str) -> bytes:
             continue
         line, = ax.plot(p["weeks"], p["score_mean"], label=f"{plain(name)}: predicted mean")
         ax.fill_between(p["weeks"], p["score_low"], p["score_high"], color=line.get_color(), alpha=0.2,
-                        label=f"{plain(name)}: 95% band")
+                        label=f"{plain(name)}: 95% prediction for this patient")
         for w in p.get("session_weeks", []):
             ax.axvline(w, color=line.get_color(), lw=0.6, ls=":")
     if observed:
