@@ -29,7 +29,7 @@ vmap-able over patients and times.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import partial, wraps
 
 import jax
 import jax.numpy as jnp
@@ -114,9 +114,13 @@ def binomial_tail(j, n, p):
     return jnp.where(valid, jnp.clip(1.0 - below, 0.0, 1.0), 0.0)
 
 
+def _traced(*values) -> bool:
+    return any(isinstance(v, jax.core.Tracer) for v in values)
+
+
 def _whole(x) -> bool:
     """A whole number from 1 to 1000 known when tracing (not a JAX tracer)."""
-    if isinstance(x, jax.core.Tracer):
+    if _traced(x):
         return False
     v = float(x)
     return v.is_integer() and 1.0 <= v <= 1000.0
@@ -126,24 +130,30 @@ def _bands():
     """The count bands' upper edges (scars): Python numbers, or JAX tracers when the registry is overridden
     with traced values (:func:`microneedling.params.overridden`)."""
     b = parameter_value("scoring.gb.count_band1_max"), parameter_value("scoring.gb.count_band2_max")
-    return tuple(v if isinstance(v, jax.core.Tracer) else float(v) for v in b)
+    return tuple(v if _traced(v) else float(v) for v in b)
 
 
-def _static_bands(b1, b2) -> bool:
-    return not any(isinstance(v, jax.core.Tracer) for v in (b1, b2))
+def _jit_with_static_bands(fn):
+    """``fn`` compiled with the band edges ``b1``, ``b2`` static (they size the binomial sums), or ``fn`` itself,
+    inside the caller's trace, when the edges are traced."""
+    jitted = partial(jax.jit, static_argnames=("b1", "b2"))(fn)
+
+    @wraps(fn)
+    def call(*args, b1, b2):
+        return (fn if _traced(b1, b2) else jitted)(*args, b1=b1, b2=b2)
+
+    return call
 
 
 def expected_multiplier(n, p):
     """Expected count multiplier (0 / 1 / 2 / 3 for 0, 1-b1, b1+1-b2, more) of a binomial count."""
     b1, b2 = _bands()
-    return (_multiplier if _static_bands(b1, b2) else _multiplier_terms)(n, p, b1=b1, b2=b2)
+    return _multiplier(n, p, b1=b1, b2=b2)
 
 
-def _multiplier_terms(n, p, b1, b2):
+@_jit_with_static_bands
+def _multiplier(n, p, *, b1, b2):
     return sum(binomial_tail(j, n, p) for j in (1.0, b1 + 1.0, b2 + 1.0))
-
-
-_multiplier = partial(jax.jit, static_argnames=("b1", "b2"))(_multiplier_terms)
 
 
 def scar_fill_factor(rel_depth, multiplier):
@@ -152,17 +162,15 @@ def scar_fill_factor(rel_depth, multiplier):
     return jnp.maximum(1.0 - multiplier * (1.0 - rel_depth), 0.0)
 
 
-def _quantitative_terms(counts, median_mm, log_sd, bm, points, th, b1, b2):
+@_jit_with_static_bands
+def _quantitative(counts, median_mm, log_sd, bm, points, th, *, b1, b2):
     counts = jnp.asarray(counts, dtype=jnp.float64)
     frac = band_fractions(median_mm, log_sd, th)  # [..., G, B]
     p_cat = jnp.einsum("...kb,kbc->...kc", frac, bm)  # share of a group's scars in each category
     lam = jnp.einsum("...k,...kc->...c", counts, p_cat)  # expected count per category
     reach = jnp.einsum("...k,kc->...c", counts, (bm.sum(axis=1) > 0).astype(jnp.float64))
     p = jnp.where(reach > 0.0, lam / jnp.where(reach > 0.0, reach, 1.0), 0.0)
-    return jnp.sum(points * _multiplier_terms(reach, p, b1=b1, b2=b2), axis=-1)
-
-
-_quantitative = partial(jax.jit, static_argnames=("b1", "b2"))(_quantitative_terms)
+    return jnp.sum(points * _multiplier(reach, p, b1=b1, b2=b2), axis=-1)
 
 
 def expected_quantitative(counts, median_mm, log_sd, types=None):
@@ -171,8 +179,7 @@ def expected_quantitative(counts, median_mm, log_sd, types=None):
     :data:`~microneedling.patient.SCAR_TYPES`; default: one group per type in that order)."""
     bm = band_map() if types is None else band_map()[jnp.asarray(types)]  # [G, B, C]
     b1, b2 = _bands()
-    run = _quantitative if _static_bands(b1, b2) else _quantitative_terms
-    return run(counts, median_mm, log_sd, bm, category_points(), thresholds_mm(), b1=b1, b2=b2)
+    return _quantitative(counts, median_mm, log_sd, bm, category_points(), thresholds_mm(), b1=b1, b2=b2)
 
 
 @jax.jit
