@@ -100,7 +100,7 @@ def rows_named(where: str, names: Iterable[str], own: str = "") -> list[str]:
     return list(dict.fromkeys(tok for tok in _ROW_NAME.findall(where) if tok in known))
 
 
-def _check_status(name: str, status: str, source: str, where: str, fitted_to: str, at: str) -> None:
+def check_status(name: str, status: str, source: str, where: str, fitted_to: str, at: str) -> None:
     """The rules a row's status must meet on its own (the ``derived`` rule needs the whole registry)."""
     if status not in STATUSES:
         raise ParameterError(f"{at}: {name}: status {status!r} not in {STATUSES}")
@@ -155,18 +155,23 @@ def _parse_row(row: dict[str, str], set_name: str, line: int) -> Parameter:
         raise ParameterError(f"{where}: {name}: source {source!r} is not a key of CITATIONS.bib")
     if not row["where"].strip():
         raise ParameterError(f"{where}: {name}: 'where' (table/figure or derivation) is empty")
-    _check_status(name, status, source, row["where"].strip(), row["fitted_to"].strip(), where)
+    check_status(name, status, source, row["where"].strip(), row["fitted_to"].strip(), where)
     return Parameter(
         name=name, value=value, unit=unit, low=low, high=high, source=source, where=row["where"].strip(),
         status=status, fitted_to=row["fitted_to"].strip(), parameter_set=set_name,
     )
 
 
+def data_lines(text: str) -> list[tuple[int, str]]:
+    """The lines of a data CSV that are neither blank nor ``#`` comments, with their line numbers in the file."""
+    return [(i, ln) for i, ln in enumerate(text.splitlines(), start=1) if ln.strip() and not ln.lstrip().startswith("#")]
+
+
 def load_parameter_file(text: str, set_name: str) -> dict[str, Parameter]:
     """Parse one parameter CSV (``#`` lines are comments)."""
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    lines = data_lines(text)
     out: dict[str, Parameter] = {}
-    for i, row in enumerate(csv.DictReader(lines), start=2):
+    for (i, _), row in zip(lines[1:], csv.DictReader([ln for _, ln in lines]), strict=True):
         p = _parse_row(row, set_name, i)
         if p.name in out:
             raise ParameterError(f"{set_name}.csv: duplicate parameter {p.name}")

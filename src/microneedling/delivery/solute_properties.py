@@ -27,7 +27,14 @@ from importlib import resources
 from microneedling.citations import UNRELIABLE_KINDS, bibliography, cite, kind
 from microneedling.delivery.molar_mass import ATOMIC_WEIGHTS_SOURCE, molar_mass_da
 from microneedling.errors import InputError
-from microneedling.params import STATUSES, ParameterError, _check_status, code_paths, secondary_keys
+from microneedling.params import (
+    STATUSES,
+    ParameterError,
+    check_status,
+    code_paths,
+    data_lines,
+    secondary_keys,
+)
 
 MW_FUNCTION = "microneedling.delivery.molar_mass.molar_mass_da"
 
@@ -78,7 +85,7 @@ class Solute:
 
 
 def check_provenance(name: str, status: str, source: str, where: str, at: str) -> Provenance:
-    """The registry's status rules (:func:`microneedling.params._check_status`, no ``fitted_to``: nothing here is
+    """The registry's status rules (:func:`microneedling.params.check_status`, no ``fitted_to``: nothing here is
     fitted), plus: a non-assumed value names a source; any source is in the bibliography and is not a web page,
     Wikipedia, calculator, product page or trade article; a ``derived`` value names the code that computes it."""
     if status not in STATUSES:
@@ -94,7 +101,7 @@ def check_provenance(name: str, status: str, source: str, where: str, at: str) -
     if status == "derived" and not code_paths(where):
         raise ParameterError(f"{at}: {name}: derived value must name the code that computes it in 'where' "
                              "(microneedling.module.function)")
-    _check_status(name, status, source, where, "", at)
+    check_status(name, status, source, where, "", at)
     return Provenance(status, source, where)
 
 
@@ -139,7 +146,7 @@ def _log_p(row: dict[str, str], name: str, at: str) -> tuple[float | None, Prove
 def parse_solutes(text: str, table: str, key_column: str) -> dict[str, Solute]:
     """Solutes of a CSV ``text`` (lines starting with ``#`` are comments), keyed by ``key_column``; every row is
     checked as described in the module docstring and a broken one raises :class:`ParameterError`."""
-    lines = [(i, ln) for i, ln in enumerate(text.splitlines(), start=1) if ln.strip() and not ln.lstrip().startswith("#")]
+    lines = data_lines(text)
     reader = csv.DictReader([ln for _, ln in lines])
     needed = {key_column, "formula", "mw_da", "mw_status", "mw_source", "mw_where", "log_p", "logp_status",
               "logp_source", "logp_where"}
