@@ -8,12 +8,17 @@ from pydantic import ValidationError
 
 from microneedling.errors import InputError
 from microneedling.planner.form_errors import form_errors
-from microneedling.planner.messages import field_messages, field_schema, located_messages
+from microneedling.planner.messages import field_schema, located_messages
 from microneedling.planner.schemas import AppointmentIn, PatientIn, PlanIn, TreatmentIn
 from microneedling.planner.services import Conflict
 
 SCARS = {"type": "boxcar", "count": 3, "depth_mm": 0.4, "width_mm": 2}
 BASE = {"label": "P-1", "age_years": 30, "sex": "F", "fitzpatrick": "III"}
+
+
+def field_messages(exc: Exception, model=None) -> list[str]:
+    """The messages of a failed form, in order (the locations aside)."""
+    return [message for _, message in located_messages(exc, model)]
 
 
 def _error(model, data) -> ValidationError:

@@ -253,8 +253,3 @@ def located_messages(exc: Exception, model: type[BaseModel] | None = None) -> li
     if isinstance(exc, InputError):
         return [(location(exc.field), rule_message(exc, model))]
     return [((), _sentence(str(exc)))]
-
-
-def field_messages(exc: Exception, model: type[BaseModel] | None = None) -> list[str]:
-    """One readable line per problem of a failed form (validation, a model rule or a conflict)."""
-    return [message for _, message in located_messages(exc, model)]
