@@ -38,7 +38,7 @@ from jax.scipy.stats import norm
 from microneedling.calibration.trial_response import TrialRecord, observed_change
 from microneedling.config import cache_dir
 from microneedling.errors import InputError
-from microneedling.outcomes.raters import expected_record, rater_sd
+from microneedling.outcomes.raters import expected_cohort_means, rater_sd
 from microneedling.params import registry
 from microneedling.protocol import Scale
 from microneedling.trials import response
@@ -143,8 +143,7 @@ def arm_moments(true, baseline_true, obs_baseline, qual_sd, quant_rater_sd, scal
     """Expected recorded mean (conditioned on the published baseline), predicted SD and expected responder rate
     [T] of a virtual cohort whose true scores are ``true`` [n, T] (baseline ``baseline_true`` [n])."""
     sd_r = quant_rater_sd if scale is Scale.goodman_baron_quantitative else qual_sd
-    e0 = expected_record(baseline_true, scale, sd_r).mean()
-    et = expected_record(true, scale, sd_r).mean(0)
+    e0, et = expected_cohort_means(baseline_true, true, scale, sd_r)
     mean = obs_baseline - (e0 - et)
     sd_pred = jnp.sqrt(jnp.var(true, axis=0) + sd_r**2 + 1.0 / 12.0)
     # responder (>= 1 grade, or >= 25% of the baseline points): two independent ratings, rounded
@@ -164,8 +163,8 @@ def arm_prediction(grid, counts, z, baseline_true, obs_baseline, fill, response_
 
 
 # The likelihood reads each arm's true scores from a table over (ln fill, ln response SD), bilinear in the
-# logarithms: the expected-score model (binomial multipliers, log-normal depths) costs ~0.1 s per gradient on 9
-# arms and 2-3 min to compile, the table lookup ~1 ms. The table spans the fill grid of the emulator and
+# logarithms: the expected-score model (binomial multipliers, log-normal depths) cost ~0.1 s per gradient on 9
+# arms and 2-3 min to compile (measured with betainc's binomial tails), the table lookup ~1 ms. The table spans the fill grid of the emulator and
 # response SDs from 0.01 to 4 (the prior's 99.9% range is 0.014-6.6; outside, the table's edge value holds).
 TABLE_FILL = np.geomspace(response.FILL_GRID[0], response.FILL_GRID[-1], 73)
 TABLE_SD = np.geomspace(0.01, 4.0, 31)

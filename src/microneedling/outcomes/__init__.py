@@ -19,6 +19,7 @@ from microneedling.outcomes.goodman_baron import (
     scar_category,
 )
 from microneedling.outcomes.raters import (
+    expected_cohort_means,
     expected_record,
     rater_sd,
     rater_sd_from_agreement,
@@ -32,6 +33,7 @@ __all__ = [
     "expected_grade",
     "expected_quantitative",
     "score_course",
+    "expected_cohort_means",
     "expected_record",
     "population_counts",
     "population_score",

@@ -59,3 +59,9 @@ def expected_record(true, scale: Scale, sd):
     steps = jnp.arange(lo, hi)
     z = (true[..., None] - steps - 0.5) / sd
     return lo + jnp.sum(norm.cdf(z), axis=-1)
+
+
+def expected_cohort_means(baseline_true, true, scale: Scale, sd):
+    """Expected recorded cohort mean at baseline (scalar) and at each time point [T] of a cohort whose true scores
+    are ``baseline_true`` [n] and ``true`` [n, T], rated with rater SD ``sd`` (:func:`expected_record`)."""
+    return expected_record(baseline_true, scale, sd).mean(), expected_record(true, scale, sd).mean(0)

@@ -42,7 +42,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from microneedling.outcomes.raters import expected_record, rater_sd, record
+from microneedling.outcomes.raters import expected_cohort_means, rater_sd, record
 from microneedling.protocol import Scale
 from microneedling.trials import response
 from microneedling.trials.population import SCAR_TYPES, sample_cohort
@@ -88,8 +88,7 @@ def arm_statistics(key, log_rel_grid, counts, baseline_true, z, thetas, thetas_p
         sd_p = rater(theta_pop)
         true_pop = response.true_scores(response.interpolate_relative_depth(log_rel_grid, theta_pop[0]), counts, z,
                                         theta_pop[1], scale)
-        e0 = expected_record(baseline_true, scale, sd_p).mean()
-        et = expected_record(true_pop, scale, sd_p).mean(0)
+        e0, et = expected_cohort_means(baseline_true, true_pop, scale, sd_p)
         return {
             "score": rec.mean(0), "change": change.mean(0), "baseline": rec0.mean(),
             "score_boot": rec[idx].mean(0), "change_boot": change[idx].mean(0),
