@@ -3,7 +3,9 @@ server on loopback. Bounded: a fixed request count per user and a wall-clock cap
 
 Each user waits a think time between requests (uniform in [0.5, 1.5] x --think-s, seeded), as people
 using the planner do; --think-s 0 gives the closed-loop saturation case (every user fires back to back),
-where latency is users / throughput. The client runs on the same machine as the server.
+where latency is users / throughput. The client runs on the same machine as the server, so its own CPU time
+is taken from the server's: --client aiohttp (default; about 1 ms of CPU per request) or httpx (about 5 ms
+per request, the client of the earlier runs in RESULTS.md).
 
 The server is uvicorn with --workers processes (the app factory microneedling.planner.asgi, each worker
 warming the engine at start). Before the load, plan creation is timed through the API: the first plan after
@@ -14,7 +16,7 @@ so a ratio below 1 meets it), per database backend side by side (--database-url 
 temporary SQLite file). Baseline named in the output: the 200 ms and 1 s targets.
 
     python benchmarks/planner_load.py [--users 100] [--requests-per-user 20] [--think-s 1.0] [--workers 4]
-        [--database-url sqlite:///FILE --database-url postgresql://USER@HOST:PORT/DB]
+        [--client aiohttp|httpx] [--database-url sqlite:///FILE --database-url postgresql://USER@HOST:PORT/DB]
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import sys
 import tempfile
 import time
 
+import aiohttp
 import httpx
 
 TARGET_MS = 200.0
@@ -73,16 +76,56 @@ def seed(url: str, providers: int, patients_each: int) -> None:
     app.state.engine.dispose()
 
 
-async def login(c: httpx.AsyncClient, name: str, gate: asyncio.Semaphore) -> tuple[str, list[int]]:
+class LoadClient:
+    """The load client: one connection pool shared by all users, each user sending its own session cookie."""
+
+    def __init__(self, kind: str, base: str, users: int):
+        self.kind, self.base = kind, base
+        if kind == "httpx":
+            limits = httpx.Limits(max_connections=users + 10, max_keepalive_connections=users + 10)
+            self.c = httpx.AsyncClient(base_url=base, timeout=60, limits=limits)
+        else:
+            self.c = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=users + 10),
+                                           cookie_jar=aiohttp.DummyCookieJar(),
+                                           timeout=aiohttp.ClientTimeout(total=60))
+
+    async def login(self, name: str) -> str:
+        """The session cookie of user ``name``."""
+        if self.kind == "httpx":
+            r = await self.c.post("/api/login", json={"username": name, "password": PASSWORD})
+            r.raise_for_status()
+            cookie = f"mn_session={r.cookies['mn_session']}"
+            self.c.cookies.clear()
+            return cookie
+        async with self.c.post(self.base + "/api/login", json={"username": name, "password": PASSWORD}) as r:
+            r.raise_for_status()
+            return f"mn_session={r.cookies['mn_session'].value}"
+
+    async def get(self, url: str, cookie: str) -> tuple[int, bytes]:
+        """Status and body of a GET (status 0 on a transport error)."""
+        try:
+            if self.kind == "httpx":
+                r = await self.c.get(url, headers={"Cookie": cookie})
+                return r.status_code, r.content
+            async with self.c.get(self.base + url, headers={"Cookie": cookie}) as r:
+                return r.status, await r.read()
+        except (TimeoutError, httpx.HTTPError, aiohttp.ClientError):
+            return 0, b""
+
+    async def close(self) -> None:
+        await (self.c.aclose() if self.kind == "httpx" else self.c.close())
+
+
+async def login(c: LoadClient, name: str, gate: asyncio.Semaphore) -> tuple[str, list[int]]:
     async with gate:
-        r = await c.post("/api/login", json={"username": name, "password": PASSWORD})
-        r.raise_for_status()
-        cookie = f"mn_session={r.cookies['mn_session']}"
-        ids = [p["id"] for p in (await c.get("/api/patients", headers={"Cookie": cookie})).json()]
-    return cookie, ids
+        cookie = await c.login(name)
+        status, body = await c.get("/api/patients", cookie)
+        if status != 200:
+            raise RuntimeError(f"patient list answered {status}")
+    return cookie, [p["id"] for p in json.loads(body)]
 
 
-async def user(c: httpx.AsyncClient, cookie: str, ids: list[int], n: int, deadline: float,
+async def user(c: LoadClient, cookie: str, ids: list[int], n: int, deadline: float,
                out: dict[str, list[float]], think_s: float, rng: random.Random) -> None:
     await asyncio.sleep(rng.uniform(0.0, think_s))  # users do not all arrive in the same instant
     urls = [("page", "/patients"), ("page", "/patients/{id}"), ("api", "/api/patients"),
@@ -93,11 +136,7 @@ async def user(c: httpx.AsyncClient, cookie: str, ids: list[int], n: int, deadli
         kind, url = urls[i % len(urls)]
         url = url.replace("{id}", str(ids[i % len(ids)]))
         t0 = time.perf_counter()
-        try:
-            r = await c.get(url, headers={"Cookie": cookie})
-            status = r.status_code
-        except httpx.HTTPError:
-            status = 0
+        status, _ = await c.get(url, cookie)
         dt = (time.perf_counter() - t0) * 1e3
         if status != 200:
             out["errors"].append(float(status))
@@ -107,18 +146,20 @@ async def user(c: httpx.AsyncClient, cookie: str, ids: list[int], n: int, deadli
             await asyncio.sleep(rng.uniform(0.5, 1.5) * think_s)
 
 
-async def run(base: str, users: int, providers: int, n: int, cap_s: float, think_s: float) -> dict[str, list[float]]:
+async def run(base: str, users: int, providers: int, n: int, cap_s: float, think_s: float,
+              client: str = "aiohttp") -> dict[str, list[float]]:
     """Log every user in first (not timed), then time the reads of all users running at once."""
     out: dict[str, list[float]] = {"page": [], "api": [], "errors": []}
-    limits = httpx.Limits(max_connections=users + 10, max_keepalive_connections=users + 10)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as c:
+    c = LoadClient(client, base, users)
+    try:
         gate = asyncio.Semaphore(8)
         sessions = await asyncio.gather(*[login(c, f"dr{k % providers}", gate) for k in range(users)])
-        c.cookies.clear()
         deadline = time.monotonic() + cap_s
         rng = random.Random(1)
         await asyncio.gather(*[user(c, cookie, ids, n, deadline, out, think_s, random.Random(rng.random()))
                                for cookie, ids in sessions])
+    finally:
+        await c.close()
     return out
 
 
@@ -173,13 +214,14 @@ def measure(url: str, a: argparse.Namespace) -> dict:
     try:
         plans = plan_latency(base, a.plans)
         t0 = time.perf_counter()
-        res = asyncio.run(run(base, a.users, a.providers, a.requests_per_user, a.time_cap_s, a.think_s))
+        res = asyncio.run(run(base, a.users, a.providers, a.requests_per_user, a.time_cap_s, a.think_s, a.client))
         wall = time.perf_counter() - t0
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     done = len(res["page"]) + len(res["api"])
     summary = {"database": url.split(":")[0], "workers": a.workers, "users": a.users, "think_s": a.think_s,
+               "client": a.client,
                "requests": done, "errors": len(res["errors"]), "wall_s": round(wall, 2),
                "throughput_per_s": round(done / wall, 1), "seed_s": round(seed_s, 2), "plan_creation": plans,
                "baseline": f"target p95 {TARGET_MS:.0f} ms (reads), {PLAN_TARGET_MS:.0f} ms (plan creation)"}
@@ -214,6 +256,7 @@ def main() -> int:
     ap.add_argument("--time-cap-s", type=float, default=120.0)
     ap.add_argument("--think-s", type=float, default=1.0, help="mean think time between a user's requests")
     ap.add_argument("--workers", type=int, default=4, help="uvicorn worker processes")
+    ap.add_argument("--client", choices=("aiohttp", "httpx"), default="aiohttp", help="load client library")
     ap.add_argument("--plans", type=int, default=20, help="warm plan creations timed after the first")
     ap.add_argument("--database-url", action="append", default=None,
                     help="repeat for several backends; default: a temporary SQLite file")

@@ -54,6 +54,23 @@ def test_per_group_types_equal_the_per_type_layout():
     assert float(per_type) == pytest.approx(float(per_group))
 
 
+def test_group_slots_are_powers_of_two_of_at_least_four():
+    assert [es.group_slots(n) for n in (0, 1, 4, 5, 8, 9, 17)] == [4, 4, 4, 8, 8, 16, 32]
+
+
+@pytest.mark.parametrize("n_groups", [1, 3, 5, 9])
+def test_scar_groups_padded_with_empty_groups_score_as_unpadded(n_groups):
+    """The scar-list score pads the groups to a few array lengths; the padding changes neither score."""
+    rng = np.random.default_rng(n_groups)
+    idx = rng.integers(0, len(SCAR_TYPES), n_groups)
+    counts, depths = rng.integers(1, 20, n_groups).astype(float), rng.uniform(0.1, 1.2, n_groups)
+    q, g = es.expected_scar_groups([SCAR_TYPES[i].value for i in idx], list(counts), list(depths))
+    log_sd = es.depth_log_sd()
+    q0 = es.expected_quantitative(jnp.asarray(counts), jnp.asarray(depths), log_sd, types=jnp.asarray(idx))
+    g0 = es.expected_grade(jnp.asarray(counts), jnp.asarray(depths), log_sd, types=jnp.asarray(idx))
+    assert (q, g) == pytest.approx((float(q0), float(g0)), rel=1e-12)
+
+
 @pytest.mark.parametrize("scale,baseline", [(Scale.goodman_baron_quantitative, 16.39),
                                             (Scale.goodman_baron_quantitative, 6.0),
                                             (Scale.goodman_baron_qualitative, 3.29)])

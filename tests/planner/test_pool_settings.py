@@ -99,3 +99,25 @@ def test_on_postgresql_the_app_pool_holds_the_set_sizes(postgres_url):
         t.join(timeout=120)
     assert answers == [200] * 40
     assert 1 <= peak[0] <= 3 and pool.checkedin() <= 3
+
+
+def test_worker_threads_setting_reaches_the_running_app(tmp_path, monkeypatch):
+    """Each worker process runs request handlers on Settings.worker_threads threads (default 8, or the
+    MICRONEEDLING_WORKER_THREADS environment variable), set when the app starts."""
+    import anyio.to_thread
+    from fastapi.testclient import TestClient
+
+    from microneedling.planner.settings import DEFAULT_WORKER_THREADS, WORKER_THREADS_ENV
+
+    monkeypatch.delenv(WORKER_THREADS_ENV, raising=False)
+    assert Settings().worker_threads == DEFAULT_WORKER_THREADS == 8
+    monkeypatch.setenv(WORKER_THREADS_ENV, "3")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 't.db'}", fast_hash=True)
+    assert settings.worker_threads == 3
+    with TestClient(planner_app.create_app(settings)) as client:
+        tokens = client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
+        assert tokens == 3
+        assert client.get("/login").status_code == 200
+    monkeypatch.setenv(WORKER_THREADS_ENV, "0")
+    with pytest.raises(InputError, match=WORKER_THREADS_ENV):
+        Settings()

@@ -34,3 +34,33 @@ def test_postgres_kill_during_writes_loses_no_committed_row(postgres_url):
     assert len(out["acked"]) >= 10  # writes were acknowledged before the kill (40 aimed for)
     assert set(out["acked"]) <= out["stored"], set(out["acked"]) - out["stored"]
     assert out["scarless"] == [] and out["unaudited"] == []
+
+
+def test_postgres_idle_connection_pinged_and_replaced_busy_one_not(postgres_url, monkeypatch):
+    """A pooled connection the server dropped while it sat idle is replaced before use; one handed back
+    moments ago is used without a ping (no extra round trip per request under load)."""
+    import time
+
+    import psycopg
+    from sqlalchemy import text
+
+    from microneedling.planner import db
+
+    url = fresh_pg_database(postgres_url, "ping")
+    engine = db.make_engine(url, pool_size=1, max_overflow=0)
+    pings = []
+    real_ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda conn: pings.append(1) or real_ping(conn))
+    with engine.connect() as c:
+        first = c.execute(text("SELECT pg_backend_pid()")).scalar()
+    with engine.connect() as c:
+        assert c.execute(text("SELECT pg_backend_pid()")).scalar() == first
+    assert pings == []  # back in the pool moments ago: used as it is
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.05)
+    time.sleep(0.1)
+    with engine.connect() as c:
+        second = c.execute(text("SELECT pg_backend_pid()")).scalar()
+    assert pings == [1] and second != first  # pinged, found dead, replaced before the query
+    engine.dispose()

@@ -36,6 +36,18 @@ def test_warm_up_runs_in_the_background_and_plans_compile_nothing_after_it(tmp_p
     # the warm-up compiled every kernel a plan needs: plan creation then runs compiled code only (its latency is
     # measured in benchmarks/planner_load.py)
     assert compiled == [], (started_s, len(compiled))
+    # nor does a first page read: the templates were compiled before the app served, and the score of a scar
+    # list of another length (6 groups here) runs a kernel the warm-up compiled
+    env = app.state.templates.env
+    real_compile = env.compile
+    env.compile = lambda *a, **kw: compiled.append("template") or real_compile(*a, **kw)
+    scars = [{"type": t, "count": 3 + k, "depth_mm": 0.2 + 0.1 * k, "width_mm": 2.0}
+             for k, t in enumerate(["boxcar", "rolling", "icepick"])]
+    six = dra.post("/api/patients", json={**PATIENT, "label": "W-6", "zones": [
+        {"zone": "cheek", "scars": scars}, {"zone": "forehead", "scars": scars}]}).json()["id"]
+    for url in (f"/patients/{six}", f"/api/patients/{six}", "/patients", f"/patients/{pid}"):
+        assert dra.get(url).status_code == 200, url
+    assert compiled == [], compiled
 
 
 def test_warm_up_is_off_on_test_databases_unless_asked(tmp_path):

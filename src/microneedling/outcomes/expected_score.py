@@ -244,11 +244,23 @@ def typical_depths_mm() -> jnp.ndarray:
     return jnp.asarray([parameter_value(f"scars.{t.value}.depth_mm") for t in SCAR_TYPES], dtype=jnp.float64)
 
 
+def group_slots(n_groups: int) -> int:
+    """Array length for ``n_groups`` scar groups: the next power of two, at least 4. Patients differ in how
+    many groups they have; padding to a few lengths lets one compiled kernel serve them all instead of a
+    compilation per new count."""
+    return max(4, 1 << max(n_groups - 1, 0).bit_length())
+
+
 def expected_scar_groups(types, counts, depths_mm) -> tuple[float, float]:
     """Expected quantitative score (points) and grade of a patient's scar groups: ``types`` (ScarType),
-    ``counts`` and current median ``depths_mm``, one entry per group (all zones together)."""
-    idx = jnp.asarray([SCAR_TYPES.index(ScarType(t)) for t in types])
-    counts = jnp.asarray(counts, dtype=jnp.float64)
-    depths = jnp.asarray(depths_mm, dtype=jnp.float64)
+    ``counts`` and current median ``depths_mm``, one entry per group (all zones together).
+
+    The groups are padded to :func:`group_slots` with empty groups (count 0), which add nothing to either
+    score: a group enters the quantitative score through its count-weighted category shares and the grade
+    through ``(1 - p) ** count``."""
+    pad = group_slots(len(counts)) - len(counts)
+    idx = jnp.asarray([SCAR_TYPES.index(ScarType(t)) for t in types] + [0] * pad)
+    counts = jnp.asarray(list(counts) + [0.0] * pad, dtype=jnp.float64)
+    depths = jnp.asarray(list(depths_mm) + [1.0] * pad, dtype=jnp.float64)
     return (float(expected_quantitative(counts, depths, depth_log_sd(), idx)),
             float(expected_grade(counts, depths, depth_log_sd(), idx)))

@@ -3,8 +3,11 @@ running the Alembic migrations first. The settings are in :mod:`microneedling.pl
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -30,7 +33,7 @@ from microneedling.planner.security import dummy_hash, hasher
 from microneedling.planner.security_headers import SecurityHeaders
 from microneedling.planner.services import Conflict, NotFound, create_first_admin
 from microneedling.planner.settings import Settings
-from microneedling.planner.warmup import start_warm_up
+from microneedling.planner.warmup import compile_templates, start_warm_up
 
 __all__ = ["create_app"]
 
@@ -58,13 +61,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
     migrate(engine)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # the handler threads of this worker process (Settings.worker_threads; AnyIO's default is 40)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        yield
+
     app = FastAPI(title="microneedling planner", version=__version__, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, lifespan=lifespan)
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.hasher = hasher(settings.fast_hash)
     app.state.dummy_hash = dummy_hash(app.state.hasher)
     app.state.templates = Jinja2Templates(directory=str(resources.files("microneedling.planner") / "templates"))
+    app.state.templates.env.auto_reload = False  # packaged templates: no stat of the file per page
     app.state.settings = settings
     install_labels(app.state.templates.env)
     app.state.clinic_zone = clinic_zone(settings.clinic_timezone)
@@ -79,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        upload_bytes=settings.max_photo_bytes + MULTIPART_OVERHEAD_BYTES)
 
     if settings.warm_up_engine():
+        compile_templates(app.state.templates.env)
         app.state.warm_up = start_warm_up()
     if settings.build_public_page_at_start():
         app.state.public_page = public.start_build()

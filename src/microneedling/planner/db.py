@@ -5,11 +5,12 @@ SQLite runs in WAL mode with ``synchronous=FULL`` so a committed row survives th
 
 from __future__ import annotations
 
+import time
 from importlib import resources
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from microneedling.errors import InputError
@@ -25,10 +26,39 @@ def normalise_url(url: str) -> str:
     raise InputError("database_url", url, "must start with sqlite:/// or postgresql://")
 
 
+#: A pooled PostgreSQL connection idle in the pool for longer than this is pinged before use (seconds).
+PING_AFTER_IDLE_S = 5.0
+
+
+def ping_when_idle(engine: Engine, idle_s: float | None = None) -> None:
+    """Ping a pooled connection on checkout only when it sat in the pool for ``idle_s`` or more; a failed
+    ping discards it and the pool opens a fresh one (``idle_s`` None: :data:`PING_AFTER_IDLE_S` at the time
+    of the checkout) (SQLAlchemy retries a checkout that raises
+    ``DisconnectionError``). A connection handed back moments ago is live, so under load no request pays a
+    ping's round trip, while one the server dropped during a quiet spell (a restart, an idle cut) is still
+    replaced before a request sees it. SQLAlchemy's ``pool_pre_ping`` pings at every checkout instead."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn, record) -> None:  # noqa: ANN001
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy) -> None:  # noqa: ANN001
+        since = record.info.pop("checked_in_at", None)
+        limit = PING_AFTER_IDLE_S if idle_s is None else idle_s
+        if since is None or time.monotonic() - since < limit:
+            return  # just opened, or back in the pool moments ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as err:
+            raise exc.DisconnectionError(f"pooled connection failed its ping: {err}") from err
+
+
 def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE, max_overflow: int = DEFAULT_MAX_OVERFLOW) -> Engine:
     """The engine of ``url``. On PostgreSQL it keeps a pool of ``pool_size`` connections and opens up to
-    ``max_overflow`` more under load (pre-pinged, so a connection the server dropped is replaced); a SQLite file
-    keeps its own pool (connections are cheap; writers queue on the file lock)."""
+    ``max_overflow`` more under load (a connection idle for a while is pinged before use, so one the server
+    dropped is replaced: :func:`ping_when_idle`); a SQLite file keeps its own pool (connections are cheap;
+    writers queue on the file lock)."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20,
@@ -44,7 +74,9 @@ def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE, max_overflow: int 
             cur.close()
 
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow)
+    ping_when_idle(engine)
+    return engine
 
 
 def alembic_config(engine: Engine) -> Config:

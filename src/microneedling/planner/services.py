@@ -55,9 +55,12 @@ def list_users(db: Session) -> list[User]:
     return list(db.scalars(select(User).order_by(User.id)))
 
 
-def usernames(db: Session) -> dict[int, str]:
-    """User id -> username, for showing who did what."""
-    return {u.id: u.username for u in db.scalars(select(User))}
+def usernames(db: Session, ids: set[int] | None = None) -> dict[int, str]:
+    """User id -> username (of ``ids``; None: every user), for showing who did what."""
+    q = select(User.id, User.username)
+    if ids is not None:
+        q = q.where(User.id.in_(ids))
+    return dict(db.execute(q).tuples().all())
 
 
 def create_user(db: Session, data: UserIn, ph, actor: User | None = None) -> User:
@@ -139,8 +142,9 @@ def patient_model(row: PatientRow) -> Patient:
                    history=row.history, zones=[{"zone": z, "scars": g} for z, g in zones.items()])
 
 
-def patient_dict(row: PatientRow) -> dict:
-    p = patient_model(row)
+def patient_dict(row: PatientRow, patient: Patient | None = None) -> dict:
+    """The patient as the API returns it (``patient``: ``patient_model(row)`` if already built)."""
+    p = patient or patient_model(row)
     return {"id": row.id, "label": row.label, "owner_id": row.owner_id, "age_years": row.age_years, "sex": row.sex,
             "fitzpatrick": row.fitzpatrick, "history": row.history,
             "zones": [z.model_dump(mode="json") for z in p.zones], "goodman_baron": prediction.goodman_baron(p)}
@@ -148,8 +152,10 @@ def patient_dict(row: PatientRow) -> dict:
 
 # ---- candidacy ---------------------------------------------------------------------------------------
 def overrides_of(db: Session, row: PatientRow) -> list[candidacy.Override]:
-    rows = db.scalars(select(OverrideRow).where(OverrideRow.patient_id == row.id).order_by(OverrideRow.id))
-    names = usernames(db)
+    rows = list(db.scalars(select(OverrideRow).where(OverrideRow.patient_id == row.id).order_by(OverrideRow.id)))
+    if not rows:
+        return []
+    names = usernames(db, {o.user_id for o in rows})
     return [candidacy.Override(rule_id=o.rule_id, reason=o.reason, by=names.get(o.user_id, "?")) for o in rows]
 
 
@@ -249,9 +255,12 @@ def followups_of(db: Session, row: PatientRow) -> list[FollowUpRow]:
     return list(db.scalars(select(FollowUpRow).where(FollowUpRow.patient_id == row.id).order_by(FollowUpRow.week)))
 
 
-def observed_scores(db: Session, row: PatientRow) -> list[tuple[float, float]]:
-    """(week, Goodman & Baron quantitative score) of each follow-up that has a score."""
-    return [(f.week, f.gb_score) for f in followups_of(db, row) if f.gb_score is not None]
+def observed_scores(db: Session, row: PatientRow,
+                    followups: list[FollowUpRow] | None = None) -> list[tuple[float, float]]:
+    """(week, Goodman & Baron quantitative score) of each follow-up that has a score (``followups``: the
+    patient's follow-ups when already read)."""
+    rows = followups_of(db, row) if followups is None else followups
+    return [(f.week, f.gb_score) for f in rows if f.gb_score is not None]
 
 
 def rated_baseline(db: Session, row: PatientRow) -> float | None:

@@ -1,5 +1,6 @@
 """Configuration of the planner app: the database (and, on PostgreSQL, its connection pool: the
 ``MICRONEEDLING_DB_POOL_SIZE`` and ``MICRONEEDLING_DB_MAX_OVERFLOW`` environment variables give the defaults),
+the request-handler threads of a worker process (``MICRONEEDLING_WORKER_THREADS``),
 password hashing cost, login rate limit, the first admin account (from the settings or the
 ``MICRONEEDLING_ADMIN_PASSWORD`` environment variable), and the clinic (time zone, name and address)."""
 
@@ -15,9 +16,14 @@ from microneedling.planner.lockout import LockoutPolicy
 ADMIN_PASSWORD_ENV = "MICRONEEDLING_ADMIN_PASSWORD"
 POOL_SIZE_ENV = "MICRONEEDLING_DB_POOL_SIZE"
 MAX_OVERFLOW_ENV = "MICRONEEDLING_DB_MAX_OVERFLOW"
+WORKER_THREADS_ENV = "MICRONEEDLING_WORKER_THREADS"
 DEFAULT_POOL_SIZE = 10  # connections each worker process keeps open to PostgreSQL
 DEFAULT_MAX_OVERFLOW = 60  # further connections a worker may open under load (closed when returned)
 MAX_POOL_CONNECTIONS = 1000  # bound on either setting: PostgreSQL's max_connections is 100 by default
+# threads each worker process runs request handlers on (AnyIO's default is 40): handlers hold the interpreter
+# lock for most of their time, so more threads only take turns with it more often. 8 instead of 40 lowered
+# the read p95 at 100 users from 568-766 ms to 271-376 ms (6 threads, benchmarks/RESULTS.md)
+DEFAULT_WORKER_THREADS = 8
 
 
 def _env_count(name: str, default: int, lowest: int) -> int:
@@ -41,6 +47,8 @@ class Settings:
     # PostgreSQL connection pool of each worker process (SQLAlchemy QueuePool); a SQLite file ignores both
     db_pool_size: int = field(default_factory=lambda: _env_count(POOL_SIZE_ENV, DEFAULT_POOL_SIZE, 1))
     db_max_overflow: int = field(default_factory=lambda: _env_count(MAX_OVERFLOW_ENV, DEFAULT_MAX_OVERFLOW, 0))
+    # request-handler threads of each worker process (set at start-up, in the app's lifespan)
+    worker_threads: int = field(default_factory=lambda: _env_count(WORKER_THREADS_ENV, DEFAULT_WORKER_THREADS, 1))
     fast_hash: bool = False  # cheaper argon2 parameters: test databases only
     max_login_failures: int = 5  # failed logins per (user name, address) before the first lock
     login_window_s: float = 900.0  # failures further apart than this (s) start the count again

@@ -1,13 +1,23 @@
-"""Engine warm-up at app start: a background thread runs the plan pipeline once on a made-up patient (score of
-the scar list, per-zone plan, outcome prediction), so that the kernels the first real plan needs are compiled
-(and stored in the persistent compilation cache, :func:`microneedling.config.configure`) before a provider
-asks for one. Start-up is not blocked; a request arriving meanwhile compiles what it needs itself."""
+"""Warm-up at app start, so that no early request pays a one-off cost while holding the worker's interpreter
+(a worker serves every request through one interpreter lock: a page compiling for a second stalls all the
+pages it is serving meanwhile):
+
+- the page templates are compiled before the app serves (:func:`compile_templates`; Jinja compiles a
+  template on first use, 0.3-0.8 s for the patient page and its includes);
+- a background thread runs the plan pipeline once on a made-up patient (score of the scar list, per-zone plan,
+  outcome prediction), so that the kernels the first real plan needs are compiled (and stored in the
+  persistent compilation cache, :func:`microneedling.config.configure`) before a provider asks for one, and
+  scores scar lists of each padded length a clinic's patients commonly have
+  (:func:`microneedling.outcomes.expected_score.group_slots`). Start-up is not blocked; a request arriving
+  meanwhile compiles what it needs itself."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+
+import jinja2
 
 from microneedling.clinic.zone_plan import PlanRequest, plan_zones
 from microneedling.patient import Patient
@@ -21,6 +31,15 @@ WARM_PATIENT = {"id": "warm-up", "age_years": 30, "sex": "F", "fitzpatrick": "II
                                                       {"type": "rolling", "count": 4, "depth_mm": 0.3,
                                                        "width_mm": 4.0}]}]}
 WARM_BASELINE = 20.0  # Goodman & Baron quantitative score of the made-up patient's prediction
+WARM_GROUP_COUNTS = (5, 9)  # scar lists of 5-8 and 9-16 groups (the made-up patient covers up to 4)
+
+
+def compile_templates(env: jinja2.Environment) -> int:
+    """Compile every HTML template of ``env`` into its cache now; returns how many."""
+    names = env.list_templates(filter_func=lambda name: name.endswith(".html"))
+    for name in names:
+        env.get_template(name)
+    return len(names)
 
 
 def warm_engine() -> float:
@@ -29,6 +48,10 @@ def warm_engine() -> float:
     patient = Patient.model_validate(WARM_PATIENT)
     prediction.goodman_baron(patient)
     prediction.predict(patient, plan_zones(patient, PlanRequest()), WARM_BASELINE)
+    for n in WARM_GROUP_COUNTS:
+        scars = [{"type": "boxcar", "count": 1 + k, "depth_mm": 0.3, "width_mm": 2.0} for k in range(n)]
+        prediction.goodman_baron(Patient.model_validate({**WARM_PATIENT, "zones": [{"zone": "cheek",
+                                                                                    "scars": scars}]}))
     return time.perf_counter() - start
 
 

@@ -125,14 +125,15 @@ def patient_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200,
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
     plans = sv.plans_of(ctx.db, row)
     followups = sv.followups_of(ctx.db, row)
-    observed = sv.observed_scores(ctx.db, row)
+    observed = sv.observed_scores(ctx.db, row, followups)
     latest = plans[-1] if plans else None
     fig = has_figure([(latest.name, latest.result["prediction"])] if latest else [], observed)
     appts = sv.appointments_of(ctx.db, None, row.id)
     recorded = {t.appointment_id: t for t in sv.treatments_of(ctx.db, row)}
-    return render(request, "patient.html", ctx, status=status, patient=row, info=sv.patient_dict(row),
+    model = sv.patient_model(row)
+    return render(request, "patient.html", ctx, status=status, patient=row, info=sv.patient_dict(row, model),
                   **patient_media(request, ctx.db, row),
-                  decision=sv.decision(ctx.db, row).as_dict(), plans=plans, appointments=appts, recorded=recorded,
+                  decision=sv.decision(ctx.db, row, model).as_dict(), plans=plans, appointments=appts, recorded=recorded,
                   followups=followups, figure=fig, errors=errors or [], values=values or {},
                   today=date.today().isoformat(),
                   consents=consent.consents_of(ctx.db, row), zone_name=request.app.state.clinic_zone.key)
