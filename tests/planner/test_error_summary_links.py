@@ -70,6 +70,9 @@ def test_every_summary_link_of_every_staff_form_leads_to_its_message(site):
         links = summary_links(r.text)
         assert links, case
         assert dead_summary_links(r.text) == [], (case, links)
+        # the summary lists the problems in the order the page shows them
+        where = [r.text.index(f'id="{target}"') for target, _ in links if target]
+        assert where == sorted(where), (case, links)
         # a message shown beside its field is linked from the summary
         for target, text in links:
             if target is None:

@@ -1,7 +1,7 @@
 """Layouts in real headless Chromium: every provider page fits a 390 px wide phone screen and a 768 px tablet
 (no page wider than the viewport, and no table of class ``stack``, shown as stacked cards on a phone and as a
 table or a grid of cards on a tablet, scrolls inside itself: the new-patient scar rows and the per-zone plan among
-them); the API documentation (Swagger UI served by the app itself) renders under
+them; no other table's box and background reach beyond its cells); the API documentation (Swagger UI served by the app itself) renders under
 the page Content-Security-Policy with no network beyond the app. Set MN_SCREENSHOTS to a folder to keep a
 full-page screenshot of each page at each width."""
 
@@ -84,6 +84,17 @@ def _scrolling_tables(page) -> list[tuple[str, int, int]]:
     })""")
 
 
+def _boxes_wider_than_cells(page) -> list[tuple[str, int, int]]:
+    """(class, box width px, widest row px) of the tables other than ``stack`` whose box (and white background)
+    reaches further than their rows: a table shown as a scrolling block must end where its rows do."""
+    return page.evaluate("""[...document.querySelectorAll('table:not(.stack)')].flatMap(t => {
+        if (!t.rows.length) return [];
+        const box = t.getBoundingClientRect().width;
+        const rows = Math.max(...[...t.rows].map(r => r.getBoundingClientRect().width));
+        return box > rows + 2 ? [[t.className, Math.round(box), Math.round(rows)]] : [];
+    })""")
+
+
 def _overflow(page) -> tuple[int, int]:
     return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
 
@@ -119,6 +130,9 @@ def test_no_page_is_wider_than_a_phone_or_tablet_screen(site, browser_page):
             scrolling = _scrolling_tables(page)
             if scrolling:
                 wide.append((url + " (table scrolling inside itself)", width, scrolling))
+            loose = _boxes_wider_than_cells(page)
+            if loose:
+                wide.append((url + " (table box wider than its cells)", width, loose))
             _shot(page, url, width)
     assert not wide, f"pages or tables wider than the screen (url, screen px, page px or tables): {wide}"
 

@@ -87,9 +87,17 @@ def test_form_errors_put_each_message_beside_its_input():
     # the summary links only to the messages the page placed: one whose field is not on the page has no link
     assert [t for t, _ in errors.summary] == [None, None]
     assert errors.place("cheek_needle_length_mm") == "record-cheek_needle_length_mm-error"
-    assert [t for t, _ in errors.summary] == ["record-cheek_needle_length_mm-error", None]
+    # messages only the summary shows come first, then the placed ones in the order the page placed them
+    assert [t for t, _ in errors.summary] == [None, "record-cheek_needle_length_mm-error"]
     conflict = form_errors(Conflict("appointment 3 is already recorded"), "record")
     assert conflict.general == ["Appointment 3 is already recorded"] and conflict.summary == [
         (None, "Appointment 3 is already recorded")]
     conflict.place(None)  # the form's own problems shown at the top of the form
     assert conflict.summary == [("record-form-error", "Appointment 3 is already recorded")]
+
+
+def test_choices_are_listed_in_words_not_stored_values():
+    from microneedling.planner.scheduling import StatusIn
+
+    assert field_messages(_error(StatusIn, {"status": "gone"}), StatusIn) == [
+        "Status must be one of cancelled, no-show or scheduled"]

@@ -97,6 +97,8 @@ def test_plan_print_compare_and_schedule_by_form(planner, patient_id):
     r = dra.form(f"/patients/{patient_id}/plans", {"name": "x", "available_lengths_mm": "5"})
     assert r.status_code == 422
     assert message_beside(r.text, "available_lengths_mm") == "Needle lengths must be a number above 0 and up to 3 mm"
+    # the form shown again still says where the suggested baseline comes from
+    assert "computed from the scar list" in r.text and "blank: week-0 follow-up" not in r.text
     r = dra.form(f"/patients/{patient_id}/plans", {"name": "x", "cap_cheek": "4", "sessions": "40"})
     assert r.status_code == 422 and message_beside(r.text, "cap_cheek") == (
         "Needle-length cap must be a number above 0 and up to 3 mm")

@@ -31,12 +31,12 @@ PING_AFTER_IDLE_S = 5.0
 
 
 def ping_when_idle(engine: Engine, idle_s: float | None = None) -> None:
-    """Ping a pooled connection on checkout only when it sat in the pool for ``idle_s`` or more; a failed
-    ping discards it and the pool opens a fresh one (``idle_s`` None: :data:`PING_AFTER_IDLE_S` at the time
-    of the checkout) (SQLAlchemy retries a checkout that raises
-    ``DisconnectionError``). A connection handed back moments ago is live, so under load no request pays a
-    ping's round trip, while one the server dropped during a quiet spell (a restart, an idle cut) is still
-    replaced before a request sees it. SQLAlchemy's ``pool_pre_ping`` pings at every checkout instead."""
+    """Ping a pooled connection on checkout only when it sat in the pool for ``idle_s`` seconds or more
+    (None: :data:`PING_AFTER_IDLE_S` at the time of the checkout); a failed ping discards it and the pool opens
+    a fresh one (SQLAlchemy retries a checkout that raises ``DisconnectionError``). A connection handed back
+    moments ago is live, so under load no request pays a ping's round trip (two per request with
+    ``pool_pre_ping``, which pings at every checkout), while one the server dropped during a quiet spell (a
+    restart, an idle cut) is still replaced before a request sees it."""
 
     @event.listens_for(engine, "checkin")
     def _checked_in(_dbapi_conn, record) -> None:  # noqa: ANN001

@@ -74,9 +74,13 @@ class FormErrors:
     @property
     def summary(self) -> list[tuple[str | None, str]]:
         """(id the summary links to: the message on the page or the control it is about, or None where the page
-        does not show the message apart from the summary; message) in form order. Read it after the page's
-        fields are rendered (:meth:`place`)."""
-        return [(self.shown.get(self.element_id(e.field)), e.message) for e in self.items]
+        does not show the message apart from the summary; message) in the order the page shows the messages
+        (those it does not show beside a field first, then top to bottom), so the list reads as the form does.
+        Read it after the page's fields are rendered (:meth:`place`)."""
+        order = {ident: k for k, ident in enumerate(self.shown)}
+        rows = sorted(((self.element_id(e.field), e.message) for e in self.items),
+                      key=lambda row: order.get(row[0], -1))
+        return [(self.shown.get(ident), message) for ident, message in rows]
 
     @property
     def general(self) -> list[str]:

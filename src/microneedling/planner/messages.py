@@ -171,9 +171,13 @@ def _number_rule(name: str, unit: str, schema: dict, error: dict) -> str:
     return " ".join(p for p in (f"{name} must be {what}", rule, unit if rule else "") if p)
 
 
+# stored values shown in words in a list of choices (others: underscores become spaces)
+VALUE_WORDS: dict[str, str] = {"no_show": "no-show"}
+
+
 def _choices(schema: dict, ctx: dict) -> str:
     if schema.get("enum"):
-        values = [str(v) for v in schema["enum"]]
+        values = [VALUE_WORDS.get(str(v), str(v).replace("_", " ")) for v in schema["enum"]]
         return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else values[0]
     return str(ctx.get("expected", "the listed options")).replace("'", "")
 

@@ -50,19 +50,22 @@ def plan_field_names(loc: tuple) -> str | None:
     return f"cap_{loc[1]}" if loc[:1] == ("caps_mm",) and len(loc) > 1 else last_name(loc)
 
 
-def _plan_form(request: Request, ctx: Ctx, row: PatientRow, values: dict, lengths: str, status: int = 200,
-               errors: FormErrors | None = None, **extra) -> HTMLResponse:
+def _plan_form(request: Request, ctx: Ctx, row: PatientRow, values: dict | None, lengths: str, status: int = 200,
+               errors: FormErrors | None = None) -> HTMLResponse:
+    """The plan form; ``values`` None: a new form with the suggested baseline filled in. The baseline field says
+    where its suggestion comes from, on a new form and on one shown again with messages."""
+    baseline, basis = sv.suggested_baseline(ctx.db, row)
+    if values is None:
+        values = {"baseline_gb_score": "" if baseline is None else f"{baseline:g}"}
     return render(request, "plan_new.html", ctx, status=status, patient=row,
                   decision=sv.decision(ctx.db, row).as_dict(), errors=errors or [], values=values, lengths=lengths,
-                  caps=_caps_for(row), **extra)
+                  caps=_caps_for(row), baseline_basis=basis)
 
 
 @pages.get("/patients/{patient_id}/plans/new")
 def plan_new(request: Request, patient_id: int, ctx: Ctx = Depends(require("plan.write"))) -> HTMLResponse:
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
-    baseline, basis = sv.suggested_baseline(ctx.db, row)
-    return _plan_form(request, ctx, row, {"baseline_gb_score": "" if baseline is None else f"{baseline:g}"},
-                      ", ".join(f"{v:g}" for v in DEFAULT_LENGTHS_MM), baseline_basis=basis)
+    return _plan_form(request, ctx, row, None, ", ".join(f"{v:g}" for v in DEFAULT_LENGTHS_MM))
 
 
 @pages.post("/patients/{patient_id}/plans")
