@@ -143,3 +143,37 @@ def test_record_form_page_offers_note_templates_and_refuses_over_depth_with_its_
         r = dra.form(f"/appointments/{aid}/record", {**form, "cheek_over_depth_reason": "thick skin"})
     assert r.status_code == 303
     assert "lot F-9" in dra.get(f"/patients/{world['pid']}").text
+
+
+def test_the_patient_page_reads_all_recorded_sessions_in_a_fixed_number_of_queries(planner):
+    """Each recorded session lists its zones: they are read with the sessions (one query for all), not one
+    query per session."""
+    from sqlalchemy import event
+
+    dra = planner["clients"]["dra"]
+    pid = dra.post("/api/patients", json={**PATIENT, "label": "TR-queries"}).json()["id"]
+    assert dra.post(f"/api/patients/{pid}/plans", json={"name": "Q plan", "device": "pen"}).status_code == 201
+    sign_consent(dra, pid)
+    appts = [a["id"] for a in dra.post(f"/api/patients/{pid}/appointments", json={
+        "starts_at": "2025-06-03T15:00:00", "repeat": 3, "interval_weeks": 4}).json()]
+    statements: list[str] = []
+    engine = planner["app"].state.engine
+
+    def count(*_args) -> None:
+        statements.append("sql")
+
+    def page_queries() -> int:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert dra.get(f"/patients/{pid}").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    assert dra.post(f"/api/appointments/{appts[0]}/record", json=record_body()).status_code == 201
+    one = page_queries()
+    for aid in appts[1:]:
+        assert dra.post(f"/api/appointments/{aid}/record", json=record_body({"cheek": 1.0, "forehead": 0.5})
+                        ).status_code == 201
+    assert page_queries() == one

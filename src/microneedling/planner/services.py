@@ -4,7 +4,7 @@ the audit log in the same transaction as the change itself."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from microneedling.citations import citations_used, format_reference, reset_citations
 from microneedling.clinic import candidacy
@@ -237,7 +237,9 @@ def get_appointment(db: Session, user: User, appointment_id: int) -> tuple[Appoi
 
 
 def treatments_of(db: Session, row: PatientRow) -> list[TreatmentRow]:
-    return list(db.scalars(select(TreatmentRow).where(TreatmentRow.patient_id == row.id).order_by(TreatmentRow.id)))
+    """The patient's recorded sessions with their zones (read together: one more query for all sessions)."""
+    return list(db.scalars(select(TreatmentRow).where(TreatmentRow.patient_id == row.id)
+                           .options(selectinload(TreatmentRow.zones)).order_by(TreatmentRow.id)))
 
 
 def add_followup(db: Session, user: User, row: PatientRow, data: FollowUpIn) -> FollowUpRow:
