@@ -141,3 +141,21 @@ def test_patient_course_scores_all_groups_together_and_matches_the_planner_at_ba
     base = planner_score(patient)
     assert (base["score"], base["grade"]) == pytest.approx((pc.gb_quantitative[0], pc.gb_grade[0]), rel=1e-12)
     assert pc.gb_quantitative[-1] < pc.gb_quantitative[0]
+
+
+@pytest.mark.parametrize("needle_mm", [0.5, 1.5])
+def test_fill_grid_from_two_evaluations_equals_one_per_fill(needle_mm):
+    """The relative depth is r(0) exp(-fill B) in the fill; the grid built from fills 0 and 1 equals one course
+    evaluation per fill (the trial and prediction tables read this grid)."""
+    from microneedling.course import course_relative_depth_grid
+    from microneedling.tissue.scars import scar_response_params
+
+    protocol = Protocol(device="pen", needle_length_mm=needle_mm, sessions=3, interval_weeks=4.0)
+    fills = [0.0, 0.05, 1.0, 3.7, 200.0]
+    weeks = [0.0, 4.0, 12.0, 24.0]
+    grid = np.asarray(course_relative_depth_grid(protocol, [30.0], weeks, fills))
+    base = scar_response_params()
+    each = np.stack([np.asarray(course_relative_depth(protocol, [30.0], weeks, response=base._replace(fill=f)))
+                     for f in fills])
+    np.testing.assert_allclose(grid, each, rtol=1e-11, atol=1e-300)
+    assert grid.shape == (len(fills), 1, 3, len(weeks))

@@ -298,14 +298,23 @@ def course_relative_depth(protocol: Protocol, age_years, t_weeks, solver: Solver
 
 def course_relative_depth_grid(protocol: Protocol, age_years, t_weeks, fills, solver: Solver = COHORT) -> jnp.ndarray:
     """:func:`course_relative_depth` for each scar-fill efficiency of ``fills`` (the healing is solved once;
-    only the floor lift changes): [len(fills), n, len(SCAR_TYPES), T]."""
+    only the floor lift changes): [len(fills), n, len(SCAR_TYPES), T].
+
+    The floor lift is proportional to the fill (:func:`microneedling.tissue.scars.scar_depth`), so a relative
+    depth is ``r(f) = r(0) exp(-f B)``: the depths at fill 0 and 1 give ``B`` and with it every fill of the
+    grid, in two evaluations instead of one per fill."""
     ages = jnp.atleast_1d(jnp.asarray(age_years, dtype=jnp.float64))
     fills = np.atleast_1d(np.asarray(fills, dtype=np.float64))
     if not protocol.treated:
         return jnp.ones((fills.shape[0], ages.shape[0], len(SCAR_TYPES), len(np.atleast_1d(t_weeks))))
     states = _course_states(protocol, ages, t_weeks, solver)
     base = scars.scar_response_params()
-    return jnp.stack([_relative_depths(*states, base._replace(fill=float(f))) for f in fills])
+    r0 = _relative_depths(*states, base._replace(fill=0.0))  # released tethering only
+    r1 = _relative_depths(*states, base._replace(fill=1.0))
+    rate = jnp.where((r1 > 0.0) & (r0 > 0.0),  # -B; a depth already at 0 stays there
+                     jnp.log(jnp.where(r1 > 0.0, r1, 1.0) / jnp.where(r0 > 0.0, r0, 1.0)), -jnp.inf)
+    f = jnp.asarray(fills)[:, None, None, None]
+    return jnp.where(r0 > 0.0, r0 * jnp.exp(jnp.where(f > 0.0, f * rate, 0.0)), 0.0)
 
 
 def relative_depth_after(protocol: Protocol, age_years, t_weeks, dose, penetration_depth_mm,

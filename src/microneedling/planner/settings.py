@@ -21,8 +21,9 @@ DEFAULT_POOL_SIZE = 10  # connections each worker process keeps open to PostgreS
 DEFAULT_MAX_OVERFLOW = 60  # further connections a worker may open under load (closed when returned)
 MAX_POOL_CONNECTIONS = 1000  # bound on either setting: PostgreSQL's max_connections is 100 by default
 # threads each worker process runs request handlers on (AnyIO's default is 40): handlers hold the interpreter
-# lock for most of their time, so more threads only take turns with it more often; in an A/B at 100 users,
-# 6 threads gave read p95 271-376 ms where 40 gave 568-766 ms (benchmarks/RESULTS.md)
+# lock for most of their time, so more threads only take turns with it more often; in two A/B pairs of
+# benchmarks/planner_load.py at 100 users, page p95 273 and 389 ms with 8 threads, 312 and 559 ms with 40
+# (benchmarks/RESULTS.md)
 DEFAULT_WORKER_THREADS = 8
 
 
