@@ -71,10 +71,11 @@ def test_questionnaire_puts_each_problem_beside_its_answer(site):
     assert message_beside(html, "contact_reach") == "Email address or phone number must be at least 5 characters"
     assert message_beside(html, "contact_name") is None
     links = summary_links(html)
+    # in the order the questionnaire asks (the scar areas come before the history)
     assert [text for _, text in links] == [
         "Age must be a number from 12 to 100 years", "Sex is required",
-        "Time since isotretinoin was stopped must be a number from 0 to 600 months",
         "Number of scars must be a whole number from 1 to 500",
+        "Time since isotretinoin was stopped must be a number from 0 to 600 months",
         "Email address or phone number must be at least 5 characters"]
     assert all(target for target, _ in links) and dead_summary_links(html) == []
     assert html.index('id="error-summary"') < html.index("<h1>")  # the summary heads the page

@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
     migrate(engine)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # the handler threads of this worker process (Settings.worker_threads; AnyIO's default is 40)
