@@ -6,13 +6,18 @@ import re
 
 from planner_support import PATIENT
 
-from microneedling.planner.labels import num, yes_no
+from microneedling.planner.labels import num, value_word, yes_no
 
 
 def test_filters():
     assert [yes_no(True), yes_no(False), yes_no(None)] == ["Yes", "No", "-"]
     assert [num(3.0), num(0.75, "mm"), num(1.23456, "mm"), num(None), num(12)] == ["3", "0.75 mm", "1.23 mm", "-",
                                                                                    "12"]
+
+
+def test_stored_values_in_words():
+    assert [value_word(v) for v in ("no_show", "oblique_left", "cancelled")] == ["no-show", "oblique left",
+                                                                                 "cancelled"]
 
 
 def test_plan_table_says_yes_or_no(planner):

@@ -132,6 +132,10 @@ def test_cancel_no_show_restore_and_reschedule(clinic):
     events = [e for e in ics.unfold(dra.get(f"/patients/{clinic['a2']}/calendar.ics").text)
               if e.startswith("UID:")]
     assert f"UID:appointment-{other_id}@microneedling-planner" not in events  # a no-show is not exported
+    # pages name the status in words
+    assert '<td data-label="Status">no-show</td>' in dra.get(f"/patients/{clinic['a2']}").text
+    calendar = dra.get("/calendar?month=2027-09").text
+    assert "(no-show)" in calendar and "no_show)" not in calendar
 
 
 def test_icalendar_has_time_zone_location_and_reminder(clinic):

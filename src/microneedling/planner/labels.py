@@ -1,5 +1,6 @@
 """Template filters for plain labels: ``yesno`` (Yes / No, a dash when unknown), ``num`` (a number as a
-clinic writes it, with its unit: 3 not 3.0, 0.75 mm) and ``citation`` (a clean reference, no reading notes)."""
+clinic writes it, with its unit: 3 not 3.0, 0.75 mm), ``word`` (a stored value in words: no-show, not
+no_show) and ``citation`` (a clean reference, no reading notes)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,16 @@ def num(value, unit: str = "", digits: int = 3) -> str:
         return "-"
     text = f"{float(value):.{digits}g}" if isinstance(value, (int, float)) else str(value)
     return f"{text} {unit}".strip()
+
+
+# stored values whose words are not just the value with spaces for underscores
+VALUE_WORDS: dict[str, str] = {"no_show": "no-show"}
+
+
+def value_word(value) -> str:
+    """A stored value (an appointment status, a choice of a form) in words: no-show, not no_show."""
+    text = str(value)
+    return VALUE_WORDS.get(text, text.replace("_", " "))
 
 
 _REFERENCE = re.compile(r"^(?P<authors>.*?) \((?P<year>[^)]*)\)\. (?P<rest>.*)$")
@@ -41,4 +52,5 @@ def citation(reference: str) -> str:
 def install(env: Environment) -> None:
     env.filters["yesno"] = yes_no
     env.filters["num"] = num
+    env.filters["word"] = value_word
     env.filters["citation"] = citation

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, PydanticUserError, ValidationError
 
 from microneedling.errors import InputError
+from microneedling.planner.labels import value_word
 
 Loc = tuple[str | int, ...]
 
@@ -171,13 +172,9 @@ def _number_rule(name: str, unit: str, schema: dict, error: dict) -> str:
     return " ".join(p for p in (f"{name} must be {what}", rule, unit if rule else "") if p)
 
 
-# stored values shown in words in a list of choices (others: underscores become spaces)
-VALUE_WORDS: dict[str, str] = {"no_show": "no-show"}
-
-
 def _choices(schema: dict, ctx: dict) -> str:
     if schema.get("enum"):
-        values = [VALUE_WORDS.get(str(v), str(v).replace("_", " ")) for v in schema["enum"]]
+        values = [value_word(v) for v in schema["enum"]]
         return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else values[0]
     return str(ctx.get("expected", "the listed options")).replace("'", "")
 
