@@ -246,7 +246,7 @@ def typical_depths_mm() -> jnp.ndarray:
 
 def group_slots(n_groups: int) -> int:
     """Array length for ``n_groups`` scar groups: the next power of two, at least 4. Patients differ in how
-    many groups they have; padding to a few lengths lets one compiled kernel serve them all instead of a
+    many groups they have; padding to a few lengths lets a few compiled kernels serve them all instead of a
     compilation per new count."""
     return max(4, 1 << max(n_groups - 1, 0).bit_length())
 

@@ -30,13 +30,12 @@ def normalise_url(url: str) -> str:
 PING_AFTER_IDLE_S = 5.0
 
 
-def ping_when_idle(engine: Engine, idle_s: float | None = None) -> None:
-    """Ping a pooled connection on checkout only when it sat in the pool for ``idle_s`` seconds or more
-    (None: :data:`PING_AFTER_IDLE_S` at the time of the checkout); a failed ping discards it and the pool opens
-    a fresh one (SQLAlchemy retries a checkout that raises ``DisconnectionError``). A connection handed back
-    moments ago is live, so under load no request pays a ping's round trip (two per request with
-    ``pool_pre_ping``, which pings at every checkout), while one the server dropped during a quiet spell (a
-    restart, an idle cut) is still replaced before a request sees it."""
+def ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection on checkout only when it sat in the pool for :data:`PING_AFTER_IDLE_S` or more;
+    a failed ping discards it and the pool opens a fresh one (SQLAlchemy retries a checkout that raises
+    ``DisconnectionError``). A connection handed back moments ago is live, so under load no request pays a
+    ping's round trip (two per request with ``pool_pre_ping``, which pings at every checkout), while one the
+    server dropped during a quiet spell (a restart, an idle cut) is still replaced before a request sees it."""
 
     @event.listens_for(engine, "checkin")
     def _checked_in(_dbapi_conn, record) -> None:  # noqa: ANN001
@@ -45,8 +44,7 @@ def ping_when_idle(engine: Engine, idle_s: float | None = None) -> None:
     @event.listens_for(engine, "checkout")
     def _checked_out(dbapi_conn, record, _proxy) -> None:  # noqa: ANN001
         since = record.info.pop("checked_in_at", None)
-        limit = PING_AFTER_IDLE_S if idle_s is None else idle_s
-        if since is None or time.monotonic() - since < limit:
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
             return  # just opened, or back in the pool moments ago
         try:
             engine.dialect.do_ping(dbapi_conn)
