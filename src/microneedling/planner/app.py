@@ -33,7 +33,7 @@ from microneedling.planner.security import dummy_hash, hasher
 from microneedling.planner.security_headers import SecurityHeaders
 from microneedling.planner.services import Conflict, NotFound, create_first_admin
 from microneedling.planner.settings import Settings
-from microneedling.planner.warmup import compile_templates, start_warm_up
+from microneedling.planner.warmup import compile_templates, freeze_heap, start_warm_up
 
 __all__ = ["create_app"]
 
@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     if settings.warm_up_engine():
         compile_templates(app.state.templates.env)
+        freeze_heap()
         app.state.warm_up = start_warm_up()
     if settings.build_public_page_at_start():
         app.state.public_page = public.start_build()

@@ -9,10 +9,17 @@ pages it is serving meanwhile):
   persistent compilation cache, :func:`microneedling.config.configure`) before a provider asks for one, and
   scores scar lists of each padded length a clinic's patients commonly have
   (:func:`microneedling.outcomes.expected_score.group_slots`). Start-up is not blocked; a request arriving
-  meanwhile compiles what it needs itself."""
+  meanwhile compiles what it needs itself;
+- the objects alive once the app is built, and again once the engine is warm, are moved out of the garbage
+  collector's reach (:func:`freeze_heap`). A worker holds about 400,000 long-lived objects (the numerical
+  core, the kernels, the templates); a full collection walks them all and stalls the worker for 250-390 ms,
+  and under load it ran every 10-15 s, because the objects of requests in flight live long enough to be
+  promoted. Frozen, a full collection walks the request objects only (13-29 ms, measured with 100 users on
+  one worker)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -42,6 +49,15 @@ def compile_templates(env: jinja2.Environment) -> int:
     return len(names)
 
 
+def freeze_heap() -> int:
+    """Collect garbage once, then move every object alive now into the collector's permanent generation
+    (:func:`gc.freeze`), which no later collection walks; returns how many objects are frozen in all. Frozen
+    objects are still freed when nothing refers to them; only a reference cycle among them is kept."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def warm_engine() -> float:
     """Run the plan pipeline once; returns the seconds it took."""
     start = time.perf_counter()
@@ -61,6 +77,7 @@ def start_warm_up() -> threading.Thread:
     def run() -> None:
         try:
             log.info("engine warm-up done in %.1f s", warm_engine())
+            freeze_heap()
         except Exception:  # noqa: BLE001 - warming is an optimisation: a failure must not stop the app
             log.exception("engine warm-up failed")
 
