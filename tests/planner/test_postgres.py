@@ -64,3 +64,30 @@ def test_postgres_idle_connection_pinged_and_replaced_busy_one_not(postgres_url,
         second = c.execute(text("SELECT pg_backend_pid()")).scalar()
     assert pings == [1] and second != first  # pinged, found dead, replaced before the query
     engine.dispose()
+
+
+def test_postgres_pool_filled_at_start_is_what_requests_use(postgres_url, tmp_path):
+    """fill_pool opens the pool's connections (reading every table once on each) and leaves them in the pool:
+    requests arriving together afterwards use them and open no server connection."""
+    import psycopg
+    from sqlalchemy import text
+
+    from microneedling.planner import db
+
+    url = fresh_pg_database(postgres_url, "fill")
+    engine = db.make_engine(url, pool_size=3, max_overflow=2)
+    db.migrate(engine)
+    engine.dispose()
+    assert db.fill_pool(engine) == 3
+    assert engine.pool.checkedin() == 3
+    with psycopg.connect(url, autocommit=True) as admin:
+        opened = {pid for (pid,) in admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")}
+    assert len(opened) == 3
+    held = [engine.connect() for _ in range(3)]
+    assert {c.execute(text("SELECT pg_backend_pid()")).scalar() for c in held} == opened
+    for c in held:
+        c.close()
+    engine.dispose()
+    sqlite = db.make_engine(f"sqlite:///{tmp_path / 'f.db'}")
+    assert db.fill_pool(sqlite) == 0

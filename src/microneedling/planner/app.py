@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.warm_up_engine():
         compile_templates(app.state.templates.env)
         freeze_heap()
-        app.state.warm_up = start_warm_up()
+        app.state.warm_up = start_warm_up(engine)
     if settings.build_public_page_at_start():
         app.state.public_page = public.start_build()
 

@@ -36,8 +36,11 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 def logged_in(request: Request, db: Session) -> Ctx:
-    """The request's login (idle timeout from the settings); a session ended for idling, or a new last-seen
-    time, is committed at once."""
+    """The request's login (idle timeout from the settings), read outside a transaction (the first use of
+    ``db``); a session ended for idling, or a new last-seen time, is written at once."""
+    # the check is one query: read in autocommit mode, without the BEGIN and COMMIT round trips of a
+    # transaction (the connection's isolation level is restored when it goes back to the pool)
+    db.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     found = session_user(db, request.cookies.get(SESSION_COOKIE), request.app.state.settings.idle_timeout_min)
     if db.dirty or db.deleted:
         db.commit()

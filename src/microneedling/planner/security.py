@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from microneedling.planner.models import LoginSession, PatientRow, User, utcnow
@@ -66,6 +66,11 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# the user and login session of a token digest: built once, as every request runs it
+_SESSION_OF_DIGEST = (select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id)
+                      .where(LoginSession.token_hash == bindparam("digest")))
+
+
 def open_session(db: Session, user: User) -> tuple[str, LoginSession]:
     """A new login session; returns the raw cookie token (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
@@ -86,8 +91,7 @@ def session_user(db: Session, token: str | None,
     :data:`TOUCH_EVERY_S` seconds; the caller commits)."""
     if not token:
         return None
-    found = db.execute(select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id)
-                       .where(LoginSession.token_hash == _digest(token))).first()
+    found = db.execute(_SESSION_OF_DIGEST, {"digest": _digest(token)}).first()
     if found is None:
         return None
     user, row = found

@@ -4,7 +4,7 @@ the audit log in the same transaction as the change itself."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from microneedling.citations import citations_used, format_reference, reset_citations
 from microneedling.clinic import candidacy
@@ -127,7 +127,9 @@ def list_patients(db: Session, user: User) -> list[PatientRow]:
 
 
 def get_patient(db: Session, user: User, patient_id: int) -> PatientRow:
-    row = db.get(PatientRow, patient_id)
+    """The patient ``patient_id`` if ``user`` may see them (else :class:`NotFound`), read with their scar groups
+    in one query (the patient model needs them)."""
+    row = db.get(PatientRow, patient_id, options=[joinedload(PatientRow.scars)])
     if row is None or not can_see(user, row):
         raise NotFound(f"patient {patient_id}")
     return row

@@ -10,6 +10,8 @@ pages it is serving meanwhile):
   scores scar lists of each padded length a clinic's patients commonly have
   (:func:`microneedling.outcomes.expected_score.group_slots`). Start-up is not blocked; a request arriving
   meanwhile compiles what it needs itself;
+- the database pool's connections are opened (:func:`microneedling.planner.db.fill_pool`), so that the
+  requests arriving together after a start do not each open a server connection;
 - the objects alive once the app is built, and again once the engine is warm, are moved out of the garbage
   collector's reach (:func:`freeze_heap`). A worker holds about 400,000 long-lived objects (the numerical
   core, the kernels, the templates); a full collection walks them all and stalls the worker for 250-390 ms,
@@ -25,10 +27,12 @@ import threading
 import time
 
 import jinja2
+from sqlalchemy import Engine
 
 from microneedling.clinic.zone_plan import PlanRequest, plan_zones
 from microneedling.patient import Patient
 from microneedling.planner import prediction
+from microneedling.planner.db import fill_pool
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +75,15 @@ def warm_engine() -> float:
     return time.perf_counter() - start
 
 
-def start_warm_up() -> threading.Thread:
-    """Warm the engine in a daemon thread; returns it (``join`` to wait)."""
+def start_warm_up(database: Engine | None = None) -> threading.Thread:
+    """Warm the engine in a daemon thread, and open the pool of the ``database`` (:func:`fill_pool`); returns
+    the thread (``join`` to wait)."""
 
     def run() -> None:
         try:
             log.info("engine warm-up done in %.1f s", warm_engine())
+            if database is not None:
+                log.info("database pool filled: %d connections", fill_pool(database))
             freeze_heap()
         except Exception:  # noqa: BLE001 - warming is an optimisation: a failure must not stop the app
             log.exception("engine warm-up failed")
