@@ -8,6 +8,7 @@ import gc
 import time
 
 import jax.monitoring
+from fastapi.testclient import TestClient
 from planner_support import PATIENT, Client, seed_users
 
 from microneedling.planner.app import create_app
@@ -21,11 +22,14 @@ def test_warm_up_runs_in_the_background_and_plans_compile_nothing_after_it(tmp_p
     started_s = time.perf_counter() - t0
     thread = app.state.warm_up
     assert thread.daemon
+    health = TestClient(app).get("/api/health")
+    assert health.status_code == 200 and health.json() == {"status": "ok", "warm": False}  # compiling for seconds
     thread.join(timeout=300)
     assert not thread.is_alive()
     # what the app and the warm-up left alive is out of the collector's reach: a full collection now walks
     # fewer objects than are frozen
     assert gc.get_freeze_count() > len(gc.get_objects())
+    assert TestClient(app).get("/api/health").json() == {"status": "ok", "warm": True}
     seed_users(app)
     dra = Client(app, "dra")
     pid = dra.post("/api/patients", json=PATIENT).json()["id"]
@@ -60,6 +64,7 @@ def test_warm_up_is_off_on_test_databases_unless_asked(tmp_path):
     assert Settings().warm_up_engine()
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'n.db'}", fast_hash=True))
     assert not hasattr(app.state, "warm_up")
+    assert TestClient(app).get("/api/health").json() == {"status": "ok", "warm": True}  # nothing to warm
 
 
 def test_plan_form_has_a_progress_indicator(planner):

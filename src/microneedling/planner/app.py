@@ -142,6 +142,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def _http(request: Request, exc: StarletteHTTPException):
         return _error(request, exc.status_code, str(exc.detail))
 
+    @app.get("/api/health", tags=["operations"])
+    async def health() -> dict[str, object]:
+        """This server process answers (``status``), and whether its start-up warm-up (engine kernels, database
+        pool) is over (``warm``): a load balancer's readiness check. No login; no database access."""
+        warming = getattr(app.state, "warm_up", None)
+        return {"status": "ok", "warm": warming is None or not warming.is_alive()}
+
     return app
 
 
