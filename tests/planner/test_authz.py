@@ -14,7 +14,9 @@ PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/api/login"),
           # the patient side: treatment page, questionnaire and token links (their limits: test_public.py)
           ("GET", "/treatment"), ("GET", "/treatment/figures/{name}.png"), ("GET", "/questionnaire"),
           ("POST", "/questionnaire"), ("POST", "/api/intake"), ("GET", "/p/{token}"), ("POST", "/p/{token}/consent"),
-          ("POST", "/p/{token}/photo")}
+          ("POST", "/p/{token}/photo"),
+          # a load balancer's readiness check: no patient data, no database (test_warmup.py)
+          ("GET", "/api/health")}
 
 
 def routes(app):

@@ -29,6 +29,7 @@ from microneedling.planner.messages import rule_message
 from microneedling.planner.routers import ROUTERS
 from microneedling.planner.routers.photos import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATHS
 from microneedling.planner.scheduling import clinic_zone, local_label, to_local
+from microneedling.planner.schemas import HealthOut
 from microneedling.planner.security import dummy_hash, hasher
 from microneedling.planner.security_headers import SecurityHeaders
 from microneedling.planner.services import Conflict, NotFound, create_first_admin
@@ -142,8 +143,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def _http(request: Request, exc: StarletteHTTPException):
         return _error(request, exc.status_code, str(exc.detail))
 
-    @app.get("/api/health", tags=["operations"])
-    async def health() -> dict[str, object]:
+    @app.get("/api/health", tags=["operations"], response_model=HealthOut)
+    async def health():
         """This server process answers (``status``), and whether its start-up warm-up (engine kernels, database
         pool) is over (``warm``): a load balancer's readiness check. No login; no database access."""
         warming = getattr(app.state, "warm_up", None)

@@ -156,6 +156,11 @@ class OkOut(_Out):
     ok: bool
 
 
+class HealthOut(_Out):
+    status: Literal["ok"]  # the process answers
+    warm: bool  # its start-up warm-up (engine kernels, database pool) is over
+
+
 class UserRef(_Out):
     id: int
     username: str
