@@ -28,6 +28,7 @@ from microneedling.clinic import candidacy
 from microneedling.inputs import StrictInput
 from microneedling.patient import Fitzpatrick, History, Patient, ScarType, Sex, Zone
 from microneedling.planner import services as sv
+from microneedling.planner.labels import value_word
 from microneedling.planner.models import (
     IntakeRequestRow,
     PatientLinkRow,
@@ -107,7 +108,7 @@ def findings(data: IntakeIn) -> list[dict]:
     """The candidacy rules on the answers, in plain words: ``{"rule", "level", "message"}`` each."""
     out = []
     for f in candidacy.evaluate(as_patient(data)):
-        topic = TOPICS.get(f.rule_id, f.rule_id.replace("_", " ").capitalize())
+        topic = TOPICS.get(f.rule_id, value_word(f.rule_id).capitalize())
         if f.level == candidacy.Level.contraindication:
             out.append({"rule": f.rule_id, "level": ASSESS, "message": f"{topic}: needs a provider's assessment "
                                                                        "first."})

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from microneedling.planner import consent
 from microneedling.planner import services as sv
+from microneedling.planner.labels import value_word
 from microneedling.planner.models import (
     AppointmentRow,
     PatientLinkRow,
@@ -115,7 +116,7 @@ def view(db: Session, settings, link: PatientLinkRow) -> dict:
                              for a in appointments(db, link)],
             "expected_effects": items(care.expected_effects), "aftercare": items(care.aftercare),
             "open_actions": [a for a in ACTIONS if a not in done], "expires": local_label(link.expires_at, zone),
-            "photo_views": [(v, PHOTO_VIEW_NAMES.get(v, v.replace("_", " "))) for v in VIEWS]}
+            "photo_views": [(v, PHOTO_VIEW_NAMES.get(v, value_word(v))) for v in VIEWS]}
 
 
 def issuer_and_patient(db: Session, link: PatientLinkRow) -> tuple[User, PatientRow]:

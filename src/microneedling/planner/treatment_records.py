@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from microneedling.clinic.zone_plan import zone_caps
 from microneedling.errors import InputError
 from microneedling.planner import consent
+from microneedling.planner.labels import value_word
 from microneedling.planner.models import (
     AppointmentRow,
     PatientRow,
@@ -98,7 +99,7 @@ def record(db: Session, user: User, appt: AppointmentRow, data: TreatmentIn, zon
     if db.scalar(select(TreatmentRow.id).where(TreatmentRow.appointment_id == appt.id)) is not None:
         raise Conflict(f"appointment {appt.id} is already recorded")
     if appt.status in ("cancelled", "no_show"):
-        raise Conflict(f"appointment {appt.id} is {appt.status.replace('_', '-')}; reschedule it before recording")
+        raise Conflict(f"appointment {appt.id} is {value_word(appt.status)}; reschedule it before recording")
     if appt.starts_at > utcnow():
         raise Conflict(f"appointment {appt.id} starts {local_label(appt.starts_at, zone)}, in the future; "
                        "record it once the session has taken place")
