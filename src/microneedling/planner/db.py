@@ -67,10 +67,9 @@ def fill_pool(engine: Engine) -> int:
             connections.append(c := engine.connect())
             for table in Base.metadata.sorted_tables:
                 c.execute(select(table).limit(0)).close()
-            c.rollback()
     finally:
         for c in connections:
-            c.close()
+            c.close()  # back to the pool, its read transaction rolled back there
     return len(connections)
 
 
