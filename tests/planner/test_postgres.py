@@ -91,3 +91,34 @@ def test_postgres_pool_filled_at_start_is_what_requests_use(postgres_url, tmp_pa
     engine.dispose()
     sqlite = db.make_engine(f"sqlite:///{tmp_path / 'f.db'}")
     assert db.fill_pool(sqlite) == 0
+
+
+def test_postgres_reads_run_in_autocommit_writes_in_a_transaction(postgres_url):
+    """A GET runs every statement in autocommit (no BEGIN or COMMIT round trips), its audit entry included
+    and stored; a POST writes inside a transaction (only its login check reads in autocommit)."""
+    from sqlalchemy import event, select
+
+    from microneedling.planner.models import AuditRow
+
+    app = create_app(Settings(database_url=fresh_pg_database(postgres_url, "reads"), fast_hash=True))
+    seed_users(app)
+    dra = Client(app, "dra")
+    pid = dra.post("/api/patients", json=PATIENT).json()["id"]
+    seen: list[tuple[bool, str]] = []
+
+    @event.listens_for(app.state.engine, "before_cursor_execute")
+    def _record(conn, _cursor, statement, *_):  # noqa: ANN001
+        seen.append((conn.connection.dbapi_connection.autocommit, statement.split()[0]))
+
+    for url in (f"/patients/{pid}", f"/api/patients/{pid}", "/api/patients", "/patients"):
+        assert dra.get(url).status_code == 200
+        assert seen and all(auto for auto, _ in seen), (url, seen)
+        seen.clear()
+    with app.state.sessions() as db:
+        views = db.scalars(select(AuditRow).where(AuditRow.action == "view", AuditRow.entity_id == pid)).all()
+    assert len(views) == 2 and views[0].user_id is not None and views[0].at is not None
+    seen.clear()
+    assert dra.put(f"/api/patients/{pid}", json={**PATIENT, "age_years": 31}).status_code == 200
+    assert seen[0][0] and not any(auto for auto, _ in seen[1:]), seen  # login check, then the transaction
+    assert any(kind == "UPDATE" for _, kind in seen)
+    app.state.engine.dispose()

@@ -21,7 +21,7 @@ from microneedling.config import configure
 from microneedling.errors import InputError
 from microneedling.planner import public
 from microneedling.planner.bounds import PathIdBounds
-from microneedling.planner.db import make_engine, migrate, session_factory
+from microneedling.planner.db import make_engine, migrate, read_session_factory, session_factory
 from microneedling.planner.deps import AuthRequired, Forbidden
 from microneedling.planner.form_errors import api_messages
 from microneedling.planner.labels import install as install_labels
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   openapi_url=None, lifespan=lifespan)
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.read_sessions = read_session_factory(engine)  # GET requests (planner.deps.require)
     app.state.hasher = hasher(settings.fast_hash)
     app.state.dummy_hash = dummy_hash(app.state.hasher)
     app.state.templates = Jinja2Templates(directory=str(resources.files("microneedling.planner") / "templates"))

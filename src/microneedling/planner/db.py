@@ -122,3 +122,15 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for requests that read (GET). On PostgreSQL every statement commits on its own (autocommit),
+    so a read costs no BEGIN and COMMIT round trips to the server and holds no transaction open; under its
+    read-committed isolation each statement of a transaction sees the data committed when it starts, so a page
+    read statement by statement sees what it would have seen inside one. A single-row write of a read (its
+    audit entry, a session's last-seen time) is committed at once, as the request's commit would have. On
+    SQLite (no server to reach) reads keep their transaction: the same factory as :func:`session_factory`."""
+    if engine.dialect.name == "sqlite":
+        return session_factory(engine)
+    return sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)

@@ -57,10 +57,12 @@ def require(permission: str):
     """Dependency: a logged-in user whose role has ``permission``; unsafe API calls also need the CSRF header.
 
     It opens the request's database session itself (one dependency, so one trip to the thread pool on the
-    way in and one on the way out)."""
+    way in and one on the way out): for a GET or HEAD a read session
+    (:func:`microneedling.planner.db.read_session_factory`)."""
 
     def dep(request: Request) -> Iterator[Ctx]:
-        db = request.app.state.sessions()
+        reads = request.method in ("GET", "HEAD")
+        db = (request.app.state.read_sessions if reads else request.app.state.sessions)()
         try:
             ctx = logged_in(request, db)
             if not allowed(ctx.user, permission):
