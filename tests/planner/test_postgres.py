@@ -113,6 +113,7 @@ def test_postgres_reads_run_in_autocommit_writes_in_a_transaction(postgres_url):
     for url in (f"/patients/{pid}", f"/api/patients/{pid}", "/api/patients", "/patients"):
         assert dra.get(url).status_code == 200
         assert seen and all(auto for auto, _ in seen), (url, seen)
+        assert app.state.engine.pool.checkedout() == 0  # the read session was closed, its connection back
         seen.clear()
     with app.state.sessions() as db:
         views = db.scalars(select(AuditRow).where(AuditRow.action == "view", AuditRow.entity_id == pid)).all()
@@ -122,3 +123,31 @@ def test_postgres_reads_run_in_autocommit_writes_in_a_transaction(postgres_url):
     assert seen[0][0] and not any(auto for auto, _ in seen[1:]), seen  # login check, then the transaction
     assert any(kind == "UPDATE" for _, kind in seen)
     app.state.engine.dispose()
+
+
+def test_postgres_read_session_closes_without_a_database_call(postgres_url, tmp_path):
+    """A read session's connection is idle on the server after its statements (autocommit), so closing it
+    sends nothing and the request's dependency closes it without a trip to the thread pool; a write session
+    inside a transaction is closed in a thread (its rollback is a round trip)."""
+    from psycopg.pq import TransactionStatus
+    from sqlalchemy import select
+
+    from microneedling.planner import db
+
+    engine = db.make_engine(fresh_pg_database(postgres_url, "close"))
+    reads, writes = db.read_session_factory(engine)(), db.session_factory(engine)()
+    for s in (reads, writes):
+        s.execute(select(1))
+    assert reads.in_transaction() and db.closes_without_io(reads)
+    assert reads.connection().connection.dbapi_connection.info.transaction_status == TransactionStatus.IDLE
+    assert writes.connection().connection.dbapi_connection.info.transaction_status == TransactionStatus.INTRANS
+    assert not db.closes_without_io(writes)
+    writes.commit()
+    assert db.closes_without_io(writes)
+    reads.close(), writes.close()
+    engine.dispose()
+    sqlite = db.make_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    local = db.read_session_factory(sqlite)()
+    local.execute(select(1))
+    assert not db.closes_without_io(local)  # SQLite reads keep their transaction
+    local.close()

@@ -134,3 +134,11 @@ def read_session_factory(engine: Engine) -> sessionmaker[Session]:
     if engine.dialect.name == "sqlite":
         return session_factory(engine)
     return sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+
+
+def closes_without_io(db: Session) -> bool:
+    """Whether closing ``db`` makes no database call: it holds no transaction, or its statements commit on
+    their own (a read session on PostgreSQL, whose connection goes back to the pool without a rollback sent)."""
+    if not db.in_transaction():
+        return True
+    return db.get_bind().get_execution_options().get("isolation_level") == "AUTOCOMMIT"

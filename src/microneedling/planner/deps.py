@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from microneedling.planner.db import closes_without_io
 from microneedling.planner.models import LoginSession, User
 from microneedling.planner.security import SESSION_COOKIE, allowed, same_token, session_user
 
@@ -56,11 +59,12 @@ def current(request: Request, db: Session = Depends(get_db)) -> Ctx:
 def require(permission: str):
     """Dependency: a logged-in user whose role has ``permission``; unsafe API calls also need the CSRF header.
 
-    It opens the request's database session itself (one dependency, so one trip to the thread pool on the
-    way in and one on the way out): for a GET or HEAD a read session
-    (:func:`microneedling.planner.db.read_session_factory`)."""
+    It opens the request's database session itself, for a GET or HEAD a read session
+    (:func:`microneedling.planner.db.read_session_factory`): one trip to the thread pool on the way in, and
+    one on the way out only when closing the session makes a database call
+    (:func:`microneedling.planner.db.closes_without_io`); otherwise it is closed at once."""
 
-    def dep(request: Request) -> Iterator[Ctx]:
+    def enter(request: Request) -> Ctx:
         reads = request.method in ("GET", "HEAD")
         db = (request.app.state.read_sessions if reads else request.app.state.sessions)()
         try:
@@ -74,9 +78,21 @@ def require(permission: str):
             # (expire_on_commit is off) keeps the user and session loaded, where a rollback would expire them
             # and cost two more queries per request
             db.commit()
+        except BaseException:
+            db.close()
+            raise
+        return ctx
+
+    async def dep(request: Request) -> AsyncIterator[Ctx]:
+        ctx = await run_in_threadpool(enter, request)
+        try:
             yield ctx
         finally:
-            db.close()
+            if closes_without_io(ctx.db):
+                ctx.db.close()
+            else:  # shielded, and outside the handler threads' limit, as FastAPI closes a dependency
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(ctx.db.close, limiter=anyio.CapacityLimiter(1))
 
     dep.permission = permission  # type: ignore[attr-defined]
     return dep
