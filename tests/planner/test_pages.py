@@ -179,3 +179,17 @@ def test_outcome_figure_is_a_png_once_scores_are_observed(planner, patient_id):
     r = dra.get(f"/patients/{patient_id}/outcome.png")
     assert r.status_code == 200 and r.headers["content-type"] == "image/png" and r.content[:4] == b"\x89PNG"
     assert planner["clients"]["drb"].get(f"/patients/{patient_id}/outcome.png").status_code == 404
+
+
+def test_photo_view_choices_are_the_schemas_views(planner, patient_id):
+    """The follow-up form's photo views and the upload form's views are the ones their input models accept."""
+    from microneedling.planner.schemas import FOLLOWUP_PHOTO_VIEWS, PHOTO_VIEWS
+
+    html = planner["clients"]["dra"].get(f"/patients/{patient_id}").text
+
+    def options(name: str) -> tuple[str, ...]:
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+        return tuple(re.findall(r'<option value="([^"]*)"', select))
+
+    assert options("photo_view") == FOLLOWUP_PHOTO_VIEWS and "closeup" in FOLLOWUP_PHOTO_VIEWS
+    assert options("view") == PHOTO_VIEWS

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -15,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from microneedling.planner import photo_store
 from microneedling.planner.models import PatientRow, PhotoRow, User
+from microneedling.planner.schemas import PHOTO_VIEWS, PhotoView
 from microneedling.planner.services import NotFound, audit, get_patient
 
-View = Literal["front", "left", "right", "oblique_left", "oblique_right"]
-VIEWS: tuple[str, ...] = ("front", "left", "right", "oblique_left", "oblique_right")
+VIEWS: tuple[str, ...] = PHOTO_VIEWS  # the gallery's order
 
 
 class PhotoIn(BaseModel):
@@ -26,7 +25,7 @@ class PhotoIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    view: View
+    view: PhotoView
     taken_on: date
     visit: date | None = Field(None, description="the visit the photo belongs to (default: taken_on)")
     consent_to_share: bool = False

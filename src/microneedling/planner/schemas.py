@@ -9,7 +9,7 @@ Baron score) list their fields and let any further field of the engine through u
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -109,8 +109,16 @@ class TreatmentIn(_In):
         return v
 
 
+#: The standard views of a clinical photo (an upload's ``view``), in the gallery's order.
+PhotoView = Literal["front", "left", "right", "oblique_left", "oblique_right"]
+#: The views a follow-up's photo metadata may name: the standard views and a close-up.
+FollowUpPhotoView = Literal[PhotoView, "closeup"]
+PHOTO_VIEWS: tuple[str, ...] = get_args(PhotoView)
+FOLLOWUP_PHOTO_VIEWS: tuple[str, ...] = get_args(FollowUpPhotoView)
+
+
 class PhotoMeta(_In):
-    view: Literal["front", "left", "right", "oblique_left", "oblique_right", "closeup"]
+    view: FollowUpPhotoView
     file: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\w\-][\w .\-]*$",
                                description="a file name as free-text metadata (no folder, no leading dot); "
                                            "photos themselves are uploaded to /api/patients/{id}/photos")]
