@@ -7,18 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import insert
-
 from microneedling.planner.deps import Ctx
-from microneedling.planner.models import AppointmentRow, AuditRow
+from microneedling.planner.models import AppointmentRow
+from microneedling.planner.services import audit
 
 
 def viewed(ctx: Ctx, entity: str, entity_id: int | None, **detail) -> None:
-    """Write a ``view`` entry for ``entity`` ``entity_id`` by the logged-in user and commit it. One insert
-    statement (nothing of the entry is read back), not a unit-of-work flush: reads are the planner's most
-    frequent requests."""
-    ctx.db.execute(insert(AuditRow).values(user_id=ctx.user.id, action="view", entity=entity, entity_id=entity_id,
-                                           detail=detail))
+    """Write a ``view`` entry for ``entity`` ``entity_id`` by the logged-in user and commit it."""
+    audit(ctx.db, ctx.user, "view", entity, entity_id, **detail)
     ctx.db.commit()
 
 

@@ -3,7 +3,7 @@ the audit log in the same transaction as the change itself."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from microneedling.citations import citations_used, format_reference, reset_citations
@@ -42,8 +42,10 @@ class Conflict(ValueError):
 
 
 def audit(db: Session, user: User | None, action: str, entity: str, entity_id: int | None, **detail) -> None:
-    db.add(AuditRow(user_id=user.id if user else None, action=action, entity=entity, entity_id=entity_id,
-                    detail=detail))
+    """Write an audit entry in ``db``'s transaction: one insert statement (nothing of the entry is read back),
+    not an object left for the unit of work to flush."""
+    db.execute(insert(AuditRow).values(user_id=user.id if user else None, action=action, entity=entity,
+                                       entity_id=entity_id, detail=detail))
 
 
 # ---- users -------------------------------------------------------------------------------------------
