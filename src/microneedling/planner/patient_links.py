@@ -25,7 +25,7 @@ from microneedling.planner.models import (
     User,
     utcnow,
 )
-from microneedling.planner.photo_service import VIEWS
+from microneedling.planner.schemas import PHOTO_VIEWS
 
 ACTIONS = ("consent", "photo")
 PHOTO_VIEW_NAMES = {"front": "front", "left": "left side", "right": "right side", "oblique_left": "half-turned left",
@@ -116,7 +116,7 @@ def view(db: Session, settings, link: PatientLinkRow) -> dict:
                              for a in appointments(db, link)],
             "expected_effects": items(care.expected_effects), "aftercare": items(care.aftercare),
             "open_actions": [a for a in ACTIONS if a not in done], "expires": local_label(link.expires_at, zone),
-            "photo_views": [(v, PHOTO_VIEW_NAMES.get(v, value_word(v))) for v in VIEWS]}
+            "photo_views": [(v, PHOTO_VIEW_NAMES.get(v, value_word(v))) for v in PHOTO_VIEWS]}
 
 
 def issuer_and_patient(db: Session, link: PatientLinkRow) -> tuple[User, PatientRow]:

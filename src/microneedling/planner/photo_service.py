@@ -17,8 +17,6 @@ from microneedling.planner.models import PatientRow, PhotoRow, User
 from microneedling.planner.schemas import PHOTO_VIEWS, PhotoView
 from microneedling.planner.services import NotFound, audit, get_patient
 
-VIEWS: tuple[str, ...] = PHOTO_VIEWS  # the gallery's order
-
 
 class PhotoIn(BaseModel):
     """What is recorded with an uploaded photo (the file itself comes as the multipart field ``file``)."""
@@ -75,7 +73,7 @@ def add_photo(db: Session, user: User, row: PatientRow, data: PhotoIn, content: 
 def photos_of(db: Session, row: PatientRow) -> list[PhotoRow]:
     """The patient's photos by visit date, then standard view order."""
     photos = db.scalars(select(PhotoRow).where(PhotoRow.patient_id == row.id))
-    return sorted(photos, key=lambda p: (p.visit_date, VIEWS.index(p.view) if p.view in VIEWS else 99, p.id))
+    return sorted(photos, key=lambda p: (p.visit_date, PHOTO_VIEWS.index(p.view) if p.view in PHOTO_VIEWS else 99, p.id))
 
 
 def get_photo(db: Session, user: User, photo_id: int) -> tuple[PhotoRow, PatientRow]:
