@@ -151,3 +151,19 @@ def test_postgres_read_session_closes_without_a_database_call(postgres_url, tmp_
     local.execute(select(1))
     assert not db.closes_without_io(local)  # SQLite reads keep their transaction
     local.close()
+
+
+def test_postgres_patient_record_is_what_the_per_table_readers_read(postgres_url, tmp_path):
+    """The patient page's one-statement record (JSON built by the server) gives the rows, order, values and
+    Python types the per-table readers give on PostgreSQL too, and the page shows it."""
+    from test_patient_record import check_record_matches_readers, full_patient
+
+    app = create_app(Settings(database_url=fresh_pg_database(postgres_url, "record"), fast_hash=True,
+                              media_dir=str(tmp_path / "media")))
+    seed_users(app)
+    dra = Client(app, "dra")
+    pid = full_patient(dra)
+    check_record_matches_readers(app, pid)
+    page = dra.get(f"/patients/{pid}").text
+    assert "LOT-B2" in page and "atrophic scars only" in page
+    app.state.engine.dispose()

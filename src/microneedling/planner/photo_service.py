@@ -72,8 +72,12 @@ def add_photo(db: Session, user: User, row: PatientRow, data: PhotoIn, content: 
 
 def photos_of(db: Session, row: PatientRow) -> list[PhotoRow]:
     """The patient's photos by visit date, then standard view order."""
-    photos = db.scalars(select(PhotoRow).where(PhotoRow.patient_id == row.id))
-    return sorted(photos, key=lambda p: (p.visit_date, PHOTO_VIEWS.index(p.view) if p.view in PHOTO_VIEWS else 99, p.id))
+    return sorted(db.scalars(select(PhotoRow).where(PhotoRow.patient_id == row.id)), key=photo_order)
+
+
+def photo_order(p: PhotoRow) -> tuple:
+    """Sort key of a patient's photos: visit date, then the standard views' order, then upload order."""
+    return p.visit_date, PHOTO_VIEWS.index(p.view) if p.view in PHOTO_VIEWS else len(PHOTO_VIEWS), p.id
 
 
 def get_photo(db: Session, user: User, photo_id: int) -> tuple[PhotoRow, PatientRow]:

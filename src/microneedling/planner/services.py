@@ -3,8 +3,8 @@ the audit log in the same transaction as the change itself."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.orm import Session, joinedload
 
 from microneedling.citations import citations_used, format_reference, reset_citations
 from microneedling.clinic import candidacy
@@ -20,7 +20,6 @@ from microneedling.planner.models import (
     PatientRow,
     PlanRow,
     ScarRow,
-    TreatmentRow,
     User,
 )
 from microneedling.planner.schemas import (
@@ -41,11 +40,17 @@ class Conflict(ValueError):
     """The request is valid but the state forbids it (e.g. an un-overridden contraindication)."""
 
 
+#: The audit entry's insert, built once (a Core statement with bound values: no ORM bookkeeping per entry).
+_AUDIT_INSERT = insert(AuditRow.__table__)
+
+
 def audit(db: Session, user: User | None, action: str, entity: str, entity_id: int | None, **detail) -> None:
     """Write an audit entry in ``db``'s transaction: one insert statement (nothing of the entry is read back),
-    not an object left for the unit of work to flush."""
-    db.execute(insert(AuditRow).values(user_id=user.id if user else None, action=action, entity=entity,
-                                       entity_id=entity_id, detail=detail))
+    not an object left for the unit of work to flush. Rows the session holds unsaved are flushed first, so the
+    entry is written after what it records."""
+    db.flush()
+    db.connection().execute(_AUDIT_INSERT, {"user_id": user.id if user else None, "action": action,
+                                            "entity": entity, "entity_id": entity_id, "detail": detail})
 
 
 # ---- users -------------------------------------------------------------------------------------------
@@ -128,10 +133,14 @@ def list_patients(db: Session, user: User) -> list[PatientRow]:
     return list(db.scalars(q))
 
 
+_PATIENT_WITH_SCARS = (select(PatientRow).options(joinedload(PatientRow.scars))
+                       .where(PatientRow.id == bindparam("patient_id")))
+
+
 def get_patient(db: Session, user: User, patient_id: int) -> PatientRow:
     """The patient ``patient_id`` if ``user`` may see them (else :class:`NotFound`), read with their scar groups
     in one query (the patient model needs them)."""
-    row = db.get(PatientRow, patient_id, options=[joinedload(PatientRow.scars)])
+    row = db.execute(_PATIENT_WITH_SCARS, {"patient_id": patient_id}).unique().scalar_one_or_none()
     if row is None or not can_see(user, row):
         raise NotFound(f"patient {patient_id}")
     return row
@@ -160,13 +169,20 @@ def overrides_of(db: Session, row: PatientRow) -> list[candidacy.Override]:
     if not rows:
         return []
     names = usernames(db, {o.user_id for o in rows})
-    return [candidacy.Override(rule_id=o.rule_id, reason=o.reason, by=names.get(o.user_id, "?")) for o in rows]
+    return [override_view(o, names.get(o.user_id)) for o in rows]
 
 
-def decision(db: Session, row: PatientRow, patient: Patient | None = None) -> candidacy.Decision:
+def override_view(o: OverrideRow, username: str | None) -> candidacy.Override:
+    """A recorded override as the candidacy rules take it, naming who recorded it (``?`` for an unknown user)."""
+    return candidacy.Override(rule_id=o.rule_id, reason=o.reason, by=username or "?")
+
+
+def decision(db: Session, row: PatientRow, patient: Patient | None = None,
+             overrides: list[candidacy.Override] | None = None) -> candidacy.Decision:
     """The candidacy rules on the patient (``patient``: ``patient_model(row)`` if already built) and the
-    overrides recorded for them."""
-    return candidacy.decide(candidacy.evaluate(patient or patient_model(row)), overrides_of(db, row))
+    overrides recorded for them (``overrides``: those overrides when already read)."""
+    return candidacy.decide(candidacy.evaluate(patient or patient_model(row)),
+                            overrides_of(db, row) if overrides is None else overrides)
 
 
 def add_override(db: Session, user: User, row: PatientRow, data: OverrideIn) -> OverrideRow:
@@ -225,7 +241,7 @@ def plan_dict(plan: PlanRow) -> dict:
 # ---- appointments, records, follow-ups (scheduling: planner.scheduling; recording: planner.treatment_records)
 def appointments_of(db: Session, owners: set[int] | None, patient_id: int | None = None) -> list[AppointmentRow]:
     q = select(AppointmentRow).join(PatientRow, PatientRow.id == AppointmentRow.patient_id).order_by(
-        AppointmentRow.starts_at)
+        AppointmentRow.starts_at, AppointmentRow.id)
     if patient_id is not None:
         q = q.where(AppointmentRow.patient_id == patient_id)
     if owners is not None:
@@ -240,12 +256,6 @@ def get_appointment(db: Session, user: User, appointment_id: int) -> tuple[Appoi
     return a, get_patient(db, user, a.patient_id)
 
 
-def treatments_of(db: Session, row: PatientRow) -> list[TreatmentRow]:
-    """The patient's recorded sessions with their zones (read together: one more query for all sessions)."""
-    return list(db.scalars(select(TreatmentRow).where(TreatmentRow.patient_id == row.id)
-                           .options(selectinload(TreatmentRow.zones)).order_by(TreatmentRow.id)))
-
-
 def add_followup(db: Session, user: User, row: PatientRow, data: FollowUpIn) -> FollowUpRow:
     if data.gb_grade is None and data.gb_score is None and not data.photos:
         raise InputError("gb_score", None, "give a Goodman & Baron grade or score, or photo metadata")
@@ -258,7 +268,8 @@ def add_followup(db: Session, user: User, row: PatientRow, data: FollowUpIn) -> 
 
 
 def followups_of(db: Session, row: PatientRow) -> list[FollowUpRow]:
-    return list(db.scalars(select(FollowUpRow).where(FollowUpRow.patient_id == row.id).order_by(FollowUpRow.week)))
+    return list(db.scalars(select(FollowUpRow).where(FollowUpRow.patient_id == row.id).order_by(FollowUpRow.week,
+                                                                                             FollowUpRow.id)))
 
 
 def observed_scores(db: Session, row: PatientRow,

@@ -13,13 +13,13 @@ from pydantic import BaseModel, ValidationError
 
 from microneedling.errors import InputError
 from microneedling.patient import Fitzpatrick, ScarType, Sex, Zone
-from microneedling.planner import consent
 from microneedling.planner import services as sv
 from microneedling.planner.deps import Ctx, check_csrf, form_data, require
 from microneedling.planner.figures import has_figure
 from microneedling.planner.form_errors import FormErrors, Names, form_errors, last_name
 from microneedling.planner.models import PatientRow
 from microneedling.planner.patient_media import patient_media
+from microneedling.planner.patient_record import read_patient_record
 from microneedling.planner.patient_search import search_patients
 from microneedling.planner.reads import viewed
 from microneedling.planner.schemas import (
@@ -123,20 +123,18 @@ def patient_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200,
                  values: dict | None = None) -> HTMLResponse:
     """The patient page; after a failed post, ``errors`` of the posted form and its ``values`` (shown again)."""
     row = sv.get_patient(ctx.db, ctx.user, patient_id)
-    plans = sv.plans_of(ctx.db, row)
-    followups = sv.followups_of(ctx.db, row)
-    observed = sv.observed_scores(ctx.db, row, followups)
-    latest = plans[-1] if plans else None
+    rec = read_patient_record(ctx.db, row)
+    observed = sv.observed_scores(ctx.db, row, rec.followups)
+    latest = rec.plans[-1] if rec.plans else None
     fig = has_figure([(latest.name, latest.result["prediction"])] if latest else [], observed)
-    appts = sv.appointments_of(ctx.db, None, row.id)
-    recorded = {t.appointment_id: t for t in sv.treatments_of(ctx.db, row)}
     model = sv.patient_model(row)
     return render(request, "patient.html", ctx, status=status, patient=row, info=sv.patient_dict(row, model),
-                  **patient_media(request, ctx.db, row),
-                  decision=sv.decision(ctx.db, row, model).as_dict(), plans=plans, appointments=appts, recorded=recorded,
-                  followups=followups, figure=fig, errors=errors or [], values=values or {},
-                  today=date.today().isoformat(),
-                  consents=consent.consents_of(ctx.db, row), zone_name=request.app.state.clinic_zone.key)
+                  **patient_media(request, rec.charts, rec.photos),
+                  decision=sv.decision(ctx.db, row, model, rec.overrides).as_dict(), plans=rec.plans,
+                  appointments=rec.appointments, recorded={t.appointment_id: t for t in rec.treatments},
+                  followups=rec.followups, figure=fig, errors=errors or [], values=values or {},
+                  today=date.today().isoformat(), consents=rec.consents,
+                  zone_name=request.app.state.clinic_zone.key)
 
 
 @pages.get("/patients/{patient_id}")
