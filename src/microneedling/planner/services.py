@@ -67,7 +67,7 @@ def usernames(db: Session, ids: set[int] | None = None) -> dict[int, str]:
     q = select(User.id, User.username)
     if ids is not None:
         q = q.where(User.id.in_(ids))
-    return dict(db.execute(q).tuples().all())
+    return {uid: name for uid, name in db.execute(q)}
 
 
 def create_user(db: Session, data: UserIn, ph, actor: User | None = None) -> User:
