@@ -5,7 +5,7 @@ CRLF, lines of at most 75 octets, one VEVENT per appointment)."""
 import re
 
 import pytest
-from planner_support import FORM_PATIENT, message_beside, sign_consent
+from planner_support import FORM_PATIENT, PATIENT, message_beside, sign_consent
 
 from microneedling.planner import ics, models
 from microneedling.planner.services import count
@@ -193,3 +193,20 @@ def test_photo_view_choices_are_the_schemas_views(planner, patient_id):
 
     assert options("photo_view") == FOLLOWUP_PHOTO_VIEWS and "closeup" in FOLLOWUP_PHOTO_VIEWS
     assert options("view") == PHOTO_VIEWS
+
+
+def test_outcome_caption_says_what_the_chart_shows(planner):
+    """With observed scores but a latest plan that has no prediction (no baseline score), the caption names the
+    observed scores and the reason, not a predicted mean and interval the chart does not draw; with a baseline,
+    it names the prediction."""
+    dra = planner["clients"]["dra"]
+    pid = dra.post("/api/patients", json={**PATIENT, "label": "CAP-1"}).json()["id"]
+    assert dra.post(f"/api/patients/{pid}/followups", json={"week": 8, "gb_score": 11}).status_code == 201
+    assert dra.post(f"/api/patients/{pid}/plans", json={"name": "No baseline"}).status_code == 201
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", dra.get(f"/patients/{pid}").text, re.S).group(1)
+    assert caption.startswith("Observed follow-up scores") and "no baseline" in caption
+    assert "prediction interval" not in caption
+    assert dra.post(f"/api/patients/{pid}/plans", json={"name": "With baseline",
+                                                        "baseline_gb_score": 14}).status_code == 201
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", dra.get(f"/patients/{pid}").text, re.S).group(1)
+    assert caption.startswith("Latest plan: predicted") and "prediction interval for this patient" in caption

@@ -36,7 +36,8 @@ def _png(key: str) -> bytes:
         for w in p.get("session_weeks", []):
             ax.axvline(w, color=line.get_color(), lw=0.6, ls=":")
     if observed:
-        ax.plot([w for w, _ in observed], [s for _, s in observed], "ko", label="observed")
+        ax.plot([w for w, _ in observed], [s for _, s in observed], "ko", label="observed",
+                clip_on=False)  # a score at the axis limit is drawn whole
     ax.set_xlabel("weeks after first session")
     ax.set_ylabel("Goodman & Baron quantitative score")
     ax.set_ylim(bottom=0)

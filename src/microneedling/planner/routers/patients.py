@@ -132,7 +132,8 @@ def patient_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200,
                   **patient_media(request, rec.charts, rec.photos),
                   decision=sv.decision(ctx.db, row, model, rec.overrides).as_dict(), plans=rec.plans,
                   appointments=rec.appointments, recorded={t.appointment_id: t for t in rec.treatments},
-                  followups=rec.followups, figure=fig, errors=errors or [], values=values or {},
+                  followups=rec.followups, figure=fig, latest_prediction=latest.result["prediction"] if latest else {},
+                  errors=errors or [], values=values or {},
                   today=date.today().isoformat(), consents=rec.consents,
                   zone_name=request.app.state.clinic_zone.key)
 

@@ -223,7 +223,8 @@
     if (!chart) { return; }
     fig.appendChild(staticFace(chart));
     var cap = document.createElement("figcaption");
-    cap.textContent = chart.visit_date + ": " + chart.markers.length + " markers, Goodman & Baron score " +
+    var n = chart.markers.length;
+    cap.textContent = chart.visit_date + ": " + n + (n === 1 ? " marker" : " markers") + ", Goodman & Baron score " +
       chart.gb_quantitative + ", grade " + chart.gb_grade;
     fig.appendChild(cap);
   }
