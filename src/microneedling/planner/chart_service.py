@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from microneedling.errors import InputError
 from microneedling.planner import face_chart
-from microneedling.planner.models import ChartRow, PatientRow, ScarRow, User
+from microneedling.planner.models import ChartRow, PatientRow, ScarRow, User, list_order
 from microneedling.planner.services import audit
 
 
@@ -42,7 +42,7 @@ def save_chart(db: Session, user: User, row: PatientRow, data: face_chart.ChartI
 def charts_of(db: Session, row: PatientRow) -> list[ChartRow]:
     """The patient's charts, oldest visit first."""
     return list(db.scalars(select(ChartRow).where(ChartRow.patient_id == row.id)
-                           .order_by(ChartRow.visit_date, ChartRow.id)))
+                           .order_by(*list_order(ChartRow))))
 
 
 def chart_dict(chart: ChartRow) -> dict:

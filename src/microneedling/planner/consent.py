@@ -42,7 +42,7 @@ from microneedling.clinic.aftercare import default_aftercare
 from microneedling.clinic.candidacy import Level, default_rules
 from microneedling.errors import InputError
 from microneedling.inputs import StrictInput
-from microneedling.planner.models import ConsentRow, ConsentTemplateRow, PatientRow, User
+from microneedling.planner.models import ConsentRow, ConsentTemplateRow, PatientRow, User, list_order
 from microneedling.planner.services import NotFound, audit, get_patient
 
 MAX_SIGNATURE_BYTES = 200_000  # decoded PNG, bytes
@@ -221,7 +221,8 @@ def get_consent(db: Session, user: User, consent_id: int) -> tuple[ConsentRow, P
 
 
 def consents_of(db: Session, row: PatientRow) -> list[ConsentRow]:
-    return list(db.scalars(select(ConsentRow).where(ConsentRow.patient_id == row.id).order_by(ConsentRow.id)))
+    return list(db.scalars(select(ConsentRow).where(ConsentRow.patient_id == row.id)
+                           .order_by(*list_order(ConsentRow))))
 
 
 def valid_consent(db: Session, patient_id: int) -> ConsentRow | None:

@@ -144,7 +144,8 @@ class TreatmentRow(Base):
     anaesthetic_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     endpoint: Mapped[str] = mapped_column(String(32), default="", server_default="")
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
-    zones: Mapped[list[TreatmentZoneRow]] = relationship(cascade="all, delete-orphan", order_by="TreatmentZoneRow.id")
+    zones: Mapped[list[TreatmentZoneRow]] = relationship(cascade="all, delete-orphan",
+                                                         order_by=lambda: list_order(TreatmentZoneRow))
 
 
 class TreatmentZoneRow(Base):
@@ -302,3 +303,15 @@ class PublicHitRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+#: The order a patient's rows of each table are listed in (attribute names): by the per-table readers, in SQL,
+#: and by the patient page's one-statement record (``planner.patient_record``), in Python.
+LIST_ORDER: dict[type, tuple[str, ...]] = {
+    PlanRow: ("id",), FollowUpRow: ("week", "id"), AppointmentRow: ("starts_at", "id"), TreatmentRow: ("id",),
+    TreatmentZoneRow: ("id",), ConsentRow: ("id",), ChartRow: ("visit_date", "id"), OverrideRow: ("id",)}
+
+
+def list_order(model: type) -> list:
+    """The columns ``model``'s rows are listed by (:data:`LIST_ORDER`), for ``order_by``."""
+    return [getattr(model, name) for name in LIST_ORDER[model]]

@@ -8,7 +8,7 @@ section is a scalar subquery that folds the patient's rows into a JSON array (``
 back in one row. Each object is turned back into an instance of its table's class, with every value of the
 column's Python type, detached from any session: it reads as the ORM would have loaded it, and a column left
 out (a consent's signature image) raises on access instead of loading. Rows are ordered here, in Python, as
-the per-table readers order them in SQL (:data:`ORDER`; SQLite before 3.44 cannot order inside an
+the per-table readers order them in SQL (``models.LIST_ORDER``; SQLite before 3.44 cannot order inside an
 aggregate)."""
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from microneedling.clinic import candidacy
 from microneedling.planner.models import (
+    LIST_ORDER,
     AppointmentRow,
     ChartRow,
     ConsentRow,
@@ -54,11 +55,6 @@ from microneedling.planner.models import (
 )
 from microneedling.planner.photo_service import photo_order
 from microneedling.planner.services import override_view
-
-#: Attribute names each table's rows are sorted by (the order of the per-table readers in ``services``).
-ORDER: dict[type, tuple[str, ...]] = {
-    PlanRow: ("id",), FollowUpRow: ("week", "id"), AppointmentRow: ("starts_at", "id"), TreatmentRow: ("id",),
-    TreatmentZoneRow: ("id",), ConsentRow: ("id",), ChartRow: ("visit_date", "id"), OverrideRow: ("id",)}
 
 #: Columns the page does not show and that are not read (a consent's signature PNG: up to hundreds of kB).
 LEFT_OUT = {ConsentRow: ("signature_png",)}
@@ -152,7 +148,7 @@ def _rows(model: type, objs: list[dict]) -> list:
         rows = [_instance(model, o, zones=_rows(TreatmentZoneRow, o["zones"])) for o in objs]
     else:
         rows = [_instance(model, o) for o in objs]
-    return sorted(rows, key=photo_order if model is PhotoRow else attrgetter(*ORDER[model]))
+    return sorted(rows, key=photo_order if model is PhotoRow else attrgetter(*LIST_ORDER[model]))
 
 
 def read_patient_record(db: Session, row: PatientRow) -> PatientRecord:

@@ -21,6 +21,7 @@ from microneedling.planner.models import (
     PlanRow,
     ScarRow,
     User,
+    list_order,
 )
 from microneedling.planner.schemas import (
     FollowUpIn,
@@ -165,7 +166,8 @@ def patient_dict(row: PatientRow, patient: Patient | None = None) -> dict:
 
 # ---- candidacy ---------------------------------------------------------------------------------------
 def overrides_of(db: Session, row: PatientRow) -> list[candidacy.Override]:
-    rows = list(db.scalars(select(OverrideRow).where(OverrideRow.patient_id == row.id).order_by(OverrideRow.id)))
+    rows = list(db.scalars(select(OverrideRow).where(OverrideRow.patient_id == row.id)
+                          .order_by(*list_order(OverrideRow))))
     if not rows:
         return []
     names = usernames(db, {o.user_id for o in rows})
@@ -230,7 +232,7 @@ def get_plan(db: Session, user: User, plan_id: int) -> tuple[PlanRow, PatientRow
 
 
 def plans_of(db: Session, row: PatientRow) -> list[PlanRow]:
-    return list(db.scalars(select(PlanRow).where(PlanRow.patient_id == row.id).order_by(PlanRow.id)))
+    return list(db.scalars(select(PlanRow).where(PlanRow.patient_id == row.id).order_by(*list_order(PlanRow))))
 
 
 def plan_dict(plan: PlanRow) -> dict:
@@ -241,7 +243,7 @@ def plan_dict(plan: PlanRow) -> dict:
 # ---- appointments, records, follow-ups (scheduling: planner.scheduling; recording: planner.treatment_records)
 def appointments_of(db: Session, owners: set[int] | None, patient_id: int | None = None) -> list[AppointmentRow]:
     q = select(AppointmentRow).join(PatientRow, PatientRow.id == AppointmentRow.patient_id).order_by(
-        AppointmentRow.starts_at, AppointmentRow.id)
+        *list_order(AppointmentRow))
     if patient_id is not None:
         q = q.where(AppointmentRow.patient_id == patient_id)
     if owners is not None:
@@ -268,8 +270,8 @@ def add_followup(db: Session, user: User, row: PatientRow, data: FollowUpIn) -> 
 
 
 def followups_of(db: Session, row: PatientRow) -> list[FollowUpRow]:
-    return list(db.scalars(select(FollowUpRow).where(FollowUpRow.patient_id == row.id).order_by(FollowUpRow.week,
-                                                                                             FollowUpRow.id)))
+    return list(db.scalars(select(FollowUpRow).where(FollowUpRow.patient_id == row.id).order_by(
+        *list_order(FollowUpRow))))
 
 
 def observed_scores(db: Session, row: PatientRow,
