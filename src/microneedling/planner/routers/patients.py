@@ -126,13 +126,14 @@ def patient_page(request: Request, ctx: Ctx, patient_id: int, status: int = 200,
     rec = read_patient_record(ctx.db, row)
     observed = sv.observed_scores(ctx.db, row, rec.followups)
     latest = rec.plans[-1] if rec.plans else None
-    fig = has_figure([(latest.name, latest.result["prediction"])] if latest else [], observed)
+    predicted = latest.result["prediction"] if latest else {}
+    fig = has_figure([(latest.name, predicted)] if latest else [], observed)
     model = sv.patient_model(row)
     return render(request, "patient.html", ctx, status=status, patient=row, info=sv.patient_dict(row, model),
                   **patient_media(request, rec.charts, rec.photos),
                   decision=sv.decision(ctx.db, row, model, rec.overrides).as_dict(), plans=rec.plans,
                   appointments=rec.appointments, recorded={t.appointment_id: t for t in rec.treatments},
-                  followups=rec.followups, figure=fig, latest_prediction=latest.result["prediction"] if latest else {},
+                  followups=rec.followups, figure=fig, latest_prediction=predicted,
                   errors=errors or [], values=values or {},
                   today=date.today().isoformat(), consents=rec.consents,
                   zone_name=request.app.state.clinic_zone.key)
